@@ -1,0 +1,316 @@
+import type { V1Probe, V1ResourceRequirements } from '@kubernetes/client-node';
+
+/**
+ * The app spec: the user-facing contract (see the README's spec reference).
+ *
+ * The TypeScript types below and the YAML form are the same shape. One YAML document
+ * (`apiVersion: cdk8s-zerotrust/v1alpha1`, `kind: App`) holds one `AppSpec`.
+ */
+
+/** The apiVersion every YAML app document carries. */
+export const APP_SPEC_API_VERSION = 'cdk8s-zerotrust/v1alpha1';
+/** The kind every YAML app document carries. */
+export const APP_SPEC_KIND = 'App';
+
+/** A complete app document. */
+export interface AppSpec {
+  /** @default "cdk8s-zerotrust/v1alpha1" */
+  readonly apiVersion?: string;
+  /** @default "App" */
+  readonly kind?: string;
+  readonly metadata: AppMetadata;
+  readonly spec: AppSpecBody;
+}
+
+export interface AppMetadata {
+  /** DNS-1123 label (and DNS-1035 for the Service): names the Deployment, Service, ServiceAccount and Route. */
+  readonly name: string;
+  /** @default "default" */
+  readonly namespace?: string;
+  /**
+   * Labels propagated to every object.
+   * @default - no extra labels
+   */
+  readonly labels?: { readonly [key: string]: string };
+}
+
+/** Application protocol of a port: drives the Service appProtocol, the mesh protocol and default probes. */
+export type PortProtocol = 'http' | 'https' | 'grpc' | 'tcp';
+
+export interface AppPort {
+  /** IANA service name: lowercase alphanumerics and '-', at most 15 characters, at least one letter. */
+  readonly name: string;
+  /** The Service port. */
+  readonly port: number;
+  /**
+   * The container port.
+   * @default - the same as `port`
+   */
+  readonly targetPort?: number;
+  /** @default "http" */
+  readonly protocol?: PortProtocol;
+}
+
+export type TlsSource = 'serviceCA' | 'certManager' | 'secret';
+
+export interface IssuerRef {
+  readonly name: string;
+  /** @default "Issuer" */
+  readonly kind?: 'Issuer' | 'ClusterIssuer';
+  /** @default "cert-manager.io" */
+  readonly group?: string;
+}
+
+/** The pod's own serving certificate. */
+export interface AppTls {
+  readonly source: TlsSource;
+  /** @default "<name>-tls" */
+  readonly secretName?: string;
+  /**
+   * cert-manager issuer; required with `source: certManager`, not allowed otherwise.
+   * @default - none
+   */
+  readonly issuer?: IssuerRef;
+  /** @default "/etc/tls" */
+  readonly mountPath?: string;
+}
+
+export type RouteTermination = 'edge' | 'reencrypt' | 'passthrough' | 'none';
+export type InsecureEdgeTerminationPolicy = 'None' | 'Allow' | 'Redirect';
+
+export interface InlineCertificate {
+  /** PEM certificate file, relative to the spec file. */
+  readonly certificateFile: string;
+  /** PEM private key file, relative to the spec file. */
+  readonly keyFile: string;
+  /**
+   * PEM CA chain file, relative to the spec file.
+   * @default - none
+   */
+  readonly caCertificateFile?: string;
+}
+
+/** The certificate the router presents (edge and reencrypt). */
+export interface RouteCertificate {
+  /**
+   * A kubernetes.io/tls Secret in the app namespace: becomes `spec.tls.externalCertificate`
+   * (no key material in the output).
+   * @default - none
+   */
+  readonly secretName?: string;
+  /**
+   * Ask cert-manager's openshift-routes controller to issue the certificate.
+   * @default - none
+   */
+  readonly certManager?: { readonly issuer: IssuerRef };
+  /**
+   * Certificate and key inline in the Route: puts a private key into the output, so it is
+   * refused unless `allowInlineKeys: true`.
+   * @default - none
+   */
+  readonly inline?: InlineCertificate;
+  /** @default false */
+  readonly allowInlineKeys?: boolean;
+}
+
+export interface HstsPolicy {
+  /** Seconds. */
+  readonly maxAge: number;
+  /** @default false */
+  readonly includeSubDomains?: boolean;
+  /** @default false */
+  readonly preload?: boolean;
+}
+
+export interface AlternateBackend {
+  /** Service name. */
+  readonly name: string;
+  /** 0-256. */
+  readonly weight: number;
+}
+
+export interface AppRoute {
+  /**
+   * @default - the router generates one
+   */
+  readonly host?: string;
+  /**
+   * Path prefix; not allowed with passthrough.
+   * @default - none (all paths)
+   */
+  readonly path?: string;
+  /**
+   * A name from `spec.ports`.
+   * @default - the first port
+   */
+  readonly port?: string;
+  /** @default "edge" */
+  readonly termination?: RouteTermination;
+  /** @default "Redirect" */
+  readonly insecureEdgeTerminationPolicy?: InsecureEdgeTerminationPolicy;
+  /**
+   * @default - the router's default certificate
+   */
+  readonly certificate?: RouteCertificate;
+  /**
+   * reencrypt only: the CA the router trusts for the pod's certificate.
+   * `serviceCA` lets the router use the OpenShift service CA.
+   * @default "serviceCA"
+   */
+  readonly destinationCA?: 'serviceCA' | { readonly file: string };
+  /** @default "None" */
+  readonly wildcardPolicy?: 'None' | 'Subdomain';
+  /**
+   * Router timeout annotation, e.g. "30s".
+   * @default - the router default
+   */
+  readonly timeout?: string;
+  /** @default - no HSTS header */
+  readonly hsts?: HstsPolicy;
+  /** @default - all sources */
+  readonly allowedSourceRanges?: string[];
+  /** Weight of the app's own Service, 0-256. @default 100 */
+  readonly weight?: number;
+  /** @default - none */
+  readonly alternateBackends?: AlternateBackend[];
+  /**
+   * Labels that select a router shard.
+   * @default - none
+   */
+  readonly shardLabels?: { readonly [key: string]: string };
+}
+
+export interface AppIngress {
+  /** @default - the cluster default IngressClass */
+  readonly className?: string;
+  readonly host: string;
+  /** @default "/" */
+  readonly path?: string;
+  /** A name from `spec.ports`. @default - the first port */
+  readonly port?: string;
+  /**
+   * TLS Secret for the host.
+   * @default - none
+   */
+  readonly tlsSecretName?: string;
+  /**
+   * Backend TLS from the controller to the app (through the mesh).
+   * @default - plain backend protocol of the port
+   */
+  readonly backendTls?: {
+    /** "namespace/name" of the client certificate Secret. */
+    readonly clientCertSecret: string;
+    /** @default true */
+    readonly verify?: boolean;
+    /** @default - "<serviceAccount>.<namespace>.cluster.local" */
+    readonly serverName?: string;
+  };
+}
+
+export interface MeshSource {
+  readonly serviceAccount: string;
+  readonly namespace: string;
+}
+
+/** The SMI HTTP method enum (case-sensitive). */
+export type HttpMethod = '*' | 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE' | 'CONNECT' | 'OPTIONS' | 'TRACE' | 'PATCH';
+
+export interface HttpMatch {
+  /** Unique within its rule. */
+  readonly name: string;
+  /** @default ".*" */
+  readonly pathRegex?: string;
+  /** @default ["*"] */
+  readonly methods?: HttpMethod[];
+  /** @default - no header match */
+  readonly headers?: { readonly [key: string]: string };
+}
+
+export interface MeshAllow {
+  /**
+   * Name of the TrafficTarget (and its route group).
+   * @default "<app>-<first source service account>"
+   */
+  readonly name?: string;
+  readonly from: MeshSource[];
+  /**
+   * HTTP matches; omitted: all paths and methods on HTTP ports, a TCPRoute on TCP-only apps.
+   * @default - everything
+   */
+  readonly http?: HttpMatch[];
+}
+
+export interface MeshIngressSource {
+  /** @default - none */
+  readonly service?: { readonly name: string; readonly namespace: string };
+  /** @default - none */
+  readonly principal?: string;
+  /** @default - none */
+  readonly ipRange?: string;
+}
+
+export interface MeshIngress {
+  /** A name from `spec.ports`. @default - the first port */
+  readonly port?: string;
+  readonly from: MeshIngressSource[];
+  /**
+   * https backend with client certificate validation; needs a `principal` source.
+   * @default false
+   */
+  readonly mtls?: boolean;
+}
+
+export interface AppMesh {
+  /** @default - no SMI access policy */
+  readonly allow?: MeshAllow[];
+  /** @default - no IngressBackend */
+  readonly ingress?: MeshIngress;
+}
+
+export interface AppProbes {
+  /** @default - a TCP check of the first port */
+  readonly readiness?: V1Probe;
+  /** @default - the readiness check with a longer delay and period */
+  readonly liveness?: V1Probe;
+  /** @default - none */
+  readonly startup?: V1Probe;
+}
+
+/** `spec` of an app document. */
+export interface AppSpecBody {
+  /** Image with a pinned tag or digest (not "latest"). */
+  readonly image: string;
+  /** @default 2 */
+  readonly replicas?: number;
+  /** The mesh identity. @default - metadata.name */
+  readonly serviceAccount?: string;
+  /** @default - the image entrypoint */
+  readonly command?: string[];
+  /** @default - the image command */
+  readonly args?: string[];
+  /** @default - none */
+  readonly env?: { readonly [name: string]: string };
+  /** @default - requests cpu 100m, memory 128Mi; limits memory 256Mi */
+  readonly resources?: V1ResourceRequirements;
+  /** @default - see AppProbes */
+  readonly probes?: AppProbes;
+  readonly ports: AppPort[];
+  /** @default - no serving certificate */
+  readonly tls?: AppTls;
+  /** @default - not exposed outside the cluster */
+  readonly route?: AppRoute;
+  /** @default - no Ingress */
+  readonly ingress?: AppIngress;
+  /** @default - no mesh objects */
+  readonly mesh?: AppMesh;
+  /** Deny by default and allow only the router/ingress and mesh callers. @default true */
+  readonly networkPolicy?: boolean;
+  /**
+   * Per-environment overrides, deep-merged over `spec` by `--env NAME`.
+   * @default - none
+   */
+  readonly environments?: { readonly [env: string]: AppSpecOverride };
+}
+
+/** A partial `spec`, deep-merged over it (arrays are replaced, not merged). */
+export type AppSpecOverride = { readonly [field: string]: unknown };

@@ -1,0 +1,160 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BASE_ENV, formatIssue, loadSpecFiles, synthesizeDocuments, validateDocuments } from './synth';
+
+const USAGE = `usage:
+  cdk8s-zerotrust synth SPEC... [--out dist] [--env NAME]   write manifests, one file per app
+  cdk8s-zerotrust validate SPEC...                            check specs, write nothing
+  cdk8s-zerotrust check SPEC... [--out dist] [--env NAME]   exit 1 if dist differs from a fresh synth
+
+SPEC is a YAML file or a directory searched for *.yaml. Output goes to OUT/ENV/NAMESPACE/APP.yaml
+(ENV is "${BASE_ENV}" without --env) with a kustomization.yaml per environment folder.`;
+
+interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+interface Args {
+  command: string;
+  specs: string[];
+  out: string;
+  env?: string;
+  quiet: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const [command, ...rest] = argv;
+  const args: Args = { command: command ?? '', specs: [], out: 'dist', quiet: false };
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    const value = (): string => {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : rest[++i];
+      if (v === undefined || v === '') throw new UsageError(`${a.split('=')[0]} needs a value`);
+      return v;
+    };
+    if (a === '--out' || a.startsWith('--out=')) args.out = value();
+    else if (a === '--env' || a.startsWith('--env=')) args.env = value();
+    else if (a === '--quiet' || a === '-q') args.quiet = true;
+    else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+    else args.specs.push(a);
+  }
+  if (args.env !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(args.env)) {
+    throw new UsageError(`--env ${JSON.stringify(args.env)} is not a DNS-1123 label`);
+  }
+  return args;
+}
+
+class UsageError extends Error {}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 invalid specs or stale output, 2 usage). */
+export function main(argv: string[], io: Io = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) }): number {
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    io.err(`cdk8s-zerotrust: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (args.command === 'help' || args.command === '--help' || args.command === '-h') { io.out(USAGE); return 0; }
+  if (!['synth', 'validate', 'check'].includes(args.command)) {
+    io.err(`cdk8s-zerotrust: ${args.command ? `unknown command ${JSON.stringify(args.command)}` : 'no command given'}\n${USAGE}`);
+    return 2;
+  }
+  const started = process.hrtime.bigint();
+  const loaded = loadSpecFiles(args.specs);
+  const report = (issues: { file: string; app: string; field: string; message: string }[]) => {
+    for (const i of issues) io.err(formatIssue(i));
+    io.err(`cdk8s-zerotrust: ${issues.length} problem${issues.length === 1 ? '' : 's'} found; nothing written`);
+    return 1;
+  };
+  if (loaded.issues.length > 0) return report([...loaded.issues, ...validateDocuments(loaded.docs)]);
+
+  if (args.command === 'validate') {
+    const issues = validateDocuments(loaded.docs);
+    if (issues.length > 0) return report(issues);
+    if (!args.quiet) io.out(`${loaded.docs.length} app${loaded.docs.length === 1 ? '' : 's'} valid`);
+    return 0;
+  }
+
+  const result = synthesizeDocuments(loaded.docs, { env: args.env });
+  if (result.issues.length > 0) return report(result.issues);
+  const target = path.join(args.out, args.env ?? BASE_ENV);
+
+  if (args.command === 'check') {
+    const diffs = compareTree(target, result.files);
+    if (diffs.length > 0) {
+      for (const d of diffs) io.err(d);
+      io.err(`cdk8s-zerotrust: ${target} is stale; run: cdk8s-zerotrust synth ${args.specs.join(' ')} --out ${args.out}${args.env ? ` --env ${args.env}` : ''}`);
+      return 1;
+    }
+    if (!args.quiet) io.out(`${target} is up to date (${result.apps} apps, ${result.files.size} files)`);
+    return 0;
+  }
+
+  writeTreeAtomically(target, result.files);
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (!args.quiet) io.out(`synthesized ${result.apps} apps, ${result.objects} objects, ${result.files.size} files into ${target} in ${ms.toFixed(0)} ms`);
+  return 0;
+}
+
+/** Lists every file under dir, relative, with '/' separators. */
+function listTree(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)).split(path.sep).join('/'))
+    .sort();
+}
+
+/** Differences between the files on disk and the expected files, readable as a short diff. */
+export function compareTree(dir: string, files: Map<string, string>): string[] {
+  const out: string[] = [];
+  const onDisk = new Set(listTree(dir));
+  for (const [rel, content] of files) {
+    const full = path.join(dir, rel);
+    if (!onDisk.has(rel)) { out.push(`missing: ${full}`); continue; }
+    const actual = fs.readFileSync(full, 'utf8');
+    if (actual !== content) out.push(`changed: ${full}\n${lineDiff(actual, content)}`);
+  }
+  for (const rel of onDisk) if (!files.has(rel)) out.push(`extra: ${path.join(dir, rel)}`);
+  return out;
+}
+
+/** A compact diff: the lines that differ, with their line numbers (at most 20). */
+function lineDiff(actual: string, expected: string): string {
+  const a = actual.split('\n');
+  const b = expected.split('\n');
+  const lines: string[] = [];
+  for (let i = 0; i < Math.max(a.length, b.length) && lines.length < 40; i++) {
+    if (a[i] === b[i]) continue;
+    if (a[i] !== undefined) lines.push(`  ${i + 1}- ${a[i]}`);
+    if (b[i] !== undefined) lines.push(`  ${i + 1}+ ${b[i]}`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Replaces `target` with exactly `files`: writes a sibling temp folder, then swaps it in with
+ * renames, so a failure never leaves a half-written folder.
+ */
+export function writeTreeAtomically(target: string, files: Map<string, string>): void {
+  const parent = path.dirname(target);
+  fs.mkdirSync(parent, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(target)}.tmp-`));
+  try {
+    for (const [rel, content] of files) {
+      const full = path.join(tmp, rel);
+      fs.mkdirSync(path.dirname(full), { recursive: true });
+      fs.writeFileSync(full, content);
+    }
+    const old = `${tmp}.old`;
+    const hadTarget = fs.existsSync(target);
+    if (hadTarget) fs.renameSync(target, old);
+    fs.renameSync(tmp, target);
+    if (hadTarget) fs.rmSync(old, { recursive: true, force: true });
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}

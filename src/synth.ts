@@ -1,0 +1,181 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Chart } from 'cdk8s';
+import * as yaml from 'js-yaml';
+import type { AppSpec } from './app-spec';
+import type { IMeshProvider } from './mesh-provider';
+import { OsmSmiMesh } from './osm-smi-mesh';
+import { SecureApp } from './secure-app';
+import { validateAppSpec } from './validate-spec';
+
+/** One YAML document of a spec file. */
+export interface SpecDocument {
+  /** The file, as given (relative paths stay relative, for messages). */
+  readonly file: string;
+  /** 0-based position of the document in its file. */
+  readonly index: number;
+  readonly doc: unknown;
+}
+
+/** A problem in a spec, with where it is: `FILE: APP: field.path: message`. */
+export interface SpecIssue {
+  readonly file: string;
+  readonly app: string;
+  readonly field: string;
+  readonly message: string;
+}
+
+export function formatIssue(i: SpecIssue): string {
+  return `${i.file}: ${i.app}: ${i.field ? `${i.field}: ` : ''}${i.message}`;
+}
+
+/** The folder name of the rendering without `--env`. */
+export const BASE_ENV = 'base';
+
+/** Lists spec files: files as given, directories searched (recursively) for *.yaml / *.yml, sorted. */
+export function expandSpecPaths(paths: readonly string[]): { files: string[]; issues: SpecIssue[] } {
+  const files: string[] = [];
+  const issues: SpecIssue[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (/\.ya?ml$/.test(entry.name)) files.push(full);
+    }
+  };
+  for (const p of paths) {
+    if (!fs.existsSync(p)) issues.push({ file: p, app: '-', field: '', message: 'no such file or directory' });
+    else if (fs.statSync(p).isDirectory()) walk(p);
+    else files.push(p);
+  }
+  return { files: [...new Set(files)], issues };
+}
+
+/** Reads every YAML document of the files; YAML syntax errors become issues. */
+export function loadSpecFiles(paths: readonly string[]): { docs: SpecDocument[]; issues: SpecIssue[] } {
+  const { files, issues } = expandSpecPaths(paths);
+  const docs: SpecDocument[] = [];
+  if (paths.length === 0) issues.push({ file: '-', app: '-', field: '', message: 'no spec files given' });
+  for (const file of files) {
+    try {
+      const all = yaml.loadAll(fs.readFileSync(file, 'utf8'), undefined, { filename: file });
+      all.forEach((doc, index) => { if (doc !== null && doc !== undefined) docs.push({ file, index, doc }); });
+    } catch (e) {
+      const err = e as yaml.YAMLException;
+      const where = err.mark ? ` at line ${err.mark.line + 1}, column ${err.mark.column + 1}` : '';
+      issues.push({ file, app: '-', field: '', message: `not valid YAML${where}: ${err.reason ?? err.message}` });
+    }
+  }
+  return { docs, issues };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Deep-merges `override` over `base`: objects merge, arrays and scalars replace, null removes. */
+export function deepMerge(base: unknown, override: unknown): unknown {
+  if (!isObject(base) || !isObject(override)) return override === undefined ? base : override;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(override)) {
+    if (v === null) delete out[k];
+    else out[k] = deepMerge(base[k], v);
+  }
+  return out;
+}
+
+/** The app document for an environment: `spec.environments[env]` merged over `spec`, without `environments`. */
+export function forEnvironment(doc: unknown, env: string | undefined): unknown {
+  if (!isObject(doc) || !isObject(doc.spec)) return doc;
+  const { environments, ...spec } = doc.spec as Record<string, unknown>;
+  const override = env !== undefined && isObject(environments) ? environments[env] : undefined;
+  return { ...doc, spec: override === undefined ? spec : deepMerge(spec, override) };
+}
+
+function appName(d: SpecDocument): string {
+  const name = isObject(d.doc) && isObject(d.doc.metadata) ? d.doc.metadata.name : undefined;
+  return typeof name === 'string' && name ? name : `document ${d.index + 1}`;
+}
+
+export interface SynthOptions {
+  /** Apply `spec.environments[env]`. @default - none (the base spec) */
+  readonly env?: string;
+  /** @default - Open Service Mesh with SMI */
+  readonly mesh?: IMeshProvider;
+}
+
+/** The outcome of validating and synthesizing spec documents. */
+export interface SynthResult {
+  readonly issues: SpecIssue[];
+  /** Relative path (`<namespace>/<app>.yaml`, `kustomization.yaml`) to content; empty when there are issues. */
+  readonly files: Map<string, string>;
+  readonly apps: number;
+  readonly objects: number;
+}
+
+/**
+ * Validates every document (the base spec and each of its environments) and reports every
+ * problem; then, only when there are none, synthesizes each app on its own (one App, one
+ * Chart per spec, so time grows linearly with the number of apps) into one YAML file.
+ */
+export function synthesizeDocuments(docs: readonly SpecDocument[], options: SynthOptions = {}): SynthResult {
+  const mesh = options.mesh ?? new OsmSmiMesh();
+  const issues = validateDocuments(docs, mesh);
+  const files = new Map<string, string>();
+  let objects = 0;
+  if (issues.length > 0) return { issues, files, apps: 0, objects };
+  const owners = new Map<string, SpecDocument>();
+  const rendered: Array<{ rel: string; content: string }> = [];
+  for (const d of docs) {
+    const spec = forEnvironment(d.doc, options.env) as AppSpec;
+    const rel = `${spec.metadata.namespace ?? 'default'}/${spec.metadata.name}.yaml`;
+    const owner = owners.get(rel);
+    if (owner) {
+      issues.push({ file: d.file, app: appName(d), field: 'metadata.name', message: `app ${rel.replace(/\.yaml$/, '')} is also defined in ${owner.file}; (namespace, name) must be unique` });
+      continue;
+    }
+    owners.set(rel, d);
+    const manifests = synthesizeApp(spec, { mesh, baseDir: path.dirname(d.file) });
+    objects += manifests.length;
+    rendered.push({ rel, content: toYaml(manifests) });
+  }
+  if (issues.length > 0) return { issues, files, apps: 0, objects: 0 };
+  rendered.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  for (const r of rendered) files.set(r.rel, r.content);
+  files.set('kustomization.yaml', kustomization(rendered.map((r) => r.rel)));
+  return { issues, files, apps: rendered.length, objects };
+}
+
+/** Validates documents (each environment too) without synthesizing. */
+export function validateDocuments(docs: readonly SpecDocument[], mesh: IMeshProvider = new OsmSmiMesh()): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  for (const d of docs) {
+    const ctx = { baseDir: path.dirname(d.file), mesh };
+    const app = appName(d);
+    const baseProblems = validateAppSpec(d.doc, ctx);
+    for (const p of baseProblems) issues.push({ file: d.file, app, field: p.field, message: p.message });
+    if (baseProblems.length > 0) continue;
+    const envs = isObject(d.doc) && isObject(d.doc.spec) && isObject(d.doc.spec.environments) ? Object.keys(d.doc.spec.environments).sort() : [];
+    for (const env of envs) {
+      for (const p of validateAppSpec(forEnvironment(d.doc, env), ctx)) {
+        issues.push({ file: d.file, app: `${app} (environment ${env})`, field: p.field, message: p.message });
+      }
+    }
+  }
+  return issues;
+}
+
+/** Synthesizes one app spec into Kubernetes objects, in construct order. */
+export function synthesizeApp(spec: AppSpec, options: { mesh?: IMeshProvider; baseDir?: string } = {}): any[] {
+  const app = new App({ outdir: undefined });
+  const chart = new Chart(app, spec.metadata.name, { disableResourceNameHashes: true, namespace: spec.metadata.namespace ?? 'default' });
+  new SecureApp(chart, 'App', { spec, mesh: options.mesh, baseDir: options.baseDir });
+  return chart.toJson();
+}
+
+/** Serializes objects as a multi-document YAML stream: stable key order, no line folding, no anchors. */
+export function toYaml(objects: readonly unknown[]): string {
+  return objects.map((o) => yaml.dump(o, { noRefs: true, lineWidth: -1, quotingType: '"' })).join('---\n');
+}
+
+function kustomization(resources: string[]): string {
+  return yaml.dump({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }, { lineWidth: -1 });
+}
