@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { AppIngress } from './app-ingress';
+import { NginxIngress } from './nginx-ingress';
 import { AppService } from './app-service';
 import type { AppSpec } from './app-spec';
 import { appLabels } from './labels';
@@ -158,7 +158,7 @@ export class SecureApp extends Construct {
     const ing = spec.ingress;
     if (ing) {
       const port = portOf(ing.port);
-      new AppIngress(this, 'Ingress', {
+      new NginxIngress(this, 'Ingress', {
         name,
         namespace,
         labels,

@@ -7,7 +7,7 @@ import type { IMeshProvider, ResolvedPort } from './mesh-provider';
 import { OsmSmiMesh } from './osm-smi-mesh';
 import { routeProblems } from './openshift-route';
 import { Problem, Problems } from './problems';
-import { ingressProblems } from './app-ingress';
+import { ingressProblems } from './nginx-ingress';
 import { dns1035Label, dns1123Label, dns1123Subdomain, labelKey, labelValue, pinnedImage, portName, portNumber } from './rules';
 
 /** Where relative files (certificates, CA bundles) named by a spec are read from. */

@@ -13,7 +13,7 @@ export interface IngressBackendTls {
   readonly serverName: string;
 }
 
-export interface AppIngressProps {
+export interface NginxIngressProps {
   readonly name: string;
   readonly namespace: string;
   /** @default - none */
@@ -36,7 +36,7 @@ export interface AppIngressProps {
 export const NGINX = 'nginx.ingress.kubernetes.io';
 
 /** Checks Ingress settings; fields are those of `spec.ingress`. */
-export function ingressProblems(props: Pick<AppIngressProps, 'host' | 'path' | 'className' | 'tlsSecretName'> & {
+export function ingressProblems(props: Pick<NginxIngressProps, 'host' | 'path' | 'className' | 'tlsSecretName'> & {
   readonly backendTls?: Pick<IngressBackendTls, 'clientCertSecret'>;
 }): Problem[] {
   const problems = new Problems();
@@ -54,8 +54,8 @@ export function ingressProblems(props: Pick<AppIngressProps, 'host' | 'path' | '
  * A networking.k8s.io/v1 Ingress for ingress-nginx; with `backendTls` it speaks HTTPS to the
  * mesh sidecar, presenting a client certificate and verifying the app's mesh identity.
  */
-export class AppIngress extends Construct {
-  constructor(scope: Construct, id: string, props: AppIngressProps) {
+export class NginxIngress extends Construct {
+  constructor(scope: Construct, id: string, props: NginxIngressProps) {
     super(scope, id);
     throwIfProblems(`ingress ${JSON.stringify(props.name)}`, ingressProblems(props));
 
