@@ -60,7 +60,8 @@ export class OsmSmiMesh implements IMeshProvider {
       if (!Array.isArray(mesh.ingress.from)) out.add('ingress.from', 'a list of sources (service, principal or ipRange) is required');
       else if (port) {
         for (const p of ingressBackendProblems({ backends: [this.backend('app', mesh, port)], sources: mesh.ingress.from })) {
-          out.add(`ingress.${p.field.replace(/^backends\[0\]/, 'port')}`, p.message);
+          // Name the spec's fields: backends[0] is spec.mesh.ingress.port, sources is spec.mesh.ingress.from.
+          out.add(`ingress.${p.field.replace(/^backends\[0\]/, 'port').replace(/^sources/, 'from')}`, p.message);
         }
       }
     }

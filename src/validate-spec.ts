@@ -28,7 +28,7 @@ export class AppSpecError extends Error {
 
 let compiled: ValidateFunction | undefined;
 function schemaValidator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, strict: false }).compile(schema);
+  compiled ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
   return compiled;
 }
 
@@ -100,16 +100,19 @@ export function resolvePorts(spec: AppSpecBody): ResolvedPort[] {
  */
 export function validateAppSpec(doc: unknown, ctx: SpecContext = {}): Problem[] {
   const shape = shapeProblems(doc);
-  const out = new Problems();
-  out.list.push(...shape);
+  const rules = new Problems();
   try {
-    ruleProblems(doc as AppSpec, ctx, out);
+    ruleProblems(doc as AppSpec, ctx, rules);
   } catch (e) {
     // A rule tripped over a value of the wrong type: the shape problems already name it.
     if (shape.length === 0) throw e;
   }
+  // A field with a shape problem (wrong type, unknown field) gets no second message from a rule.
+  const shapeFields = shape.map((p) => p.field);
+  const covered = (field: string) => shapeFields.some((f) => field === f || field.startsWith(`${f}.`) || field.startsWith(`${f}[`));
   const seen = new Set<string>();
-  return out.list.filter((p) => { const k = `${p.field}\0${p.message}`; return seen.has(k) ? false : (seen.add(k), true); });
+  return [...shape, ...rules.list.filter((p) => !covered(p.field))]
+    .filter((p) => { const k = `${p.field}\0${p.message}`; return seen.has(k) ? false : (seen.add(k), true); });
 }
 
 function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
