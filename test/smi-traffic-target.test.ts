@@ -1,0 +1,25 @@
+import { SmiTrafficTarget } from '../src';
+import { oneOf, schemaProblems, synth } from './util';
+
+const base = { name: 'app2-from-app1', namespace: 'shop', destinationServiceAccount: 'app2', sources: [{ serviceAccount: 'app1', namespace: 'front' }] };
+
+describe('SmiTrafficTarget', () => {
+  test('names ServiceAccount sources with namespaces and the destination in its own namespace', () => {
+    const tt = oneOf(synth((c) => new SmiTrafficTarget(c, 'T', { ...base, rules: [{ kind: 'HTTPRouteGroup', name: 'g', matches: ['a'] }] })), 'TrafficTarget');
+    expect(tt.apiVersion).toBe('access.smi-spec.io/v1alpha3');
+    expect(tt.metadata.namespace).toBe('shop');
+    expect(tt.spec).toEqual({
+      destination: { kind: 'ServiceAccount', name: 'app2', namespace: 'shop' },
+      sources: [{ kind: 'ServiceAccount', name: 'app1', namespace: 'front' }],
+      rules: [{ kind: 'HTTPRouteGroup', name: 'g', matches: ['a'] }],
+    });
+    expect(schemaProblems(tt)).toEqual([]);
+  });
+  test('fails a source without a namespace', () => {
+    expect(() => synth((c) => new SmiTrafficTarget(c, 'T', { ...base, sources: [{ serviceAccount: 'app1' } as any], rules: [{ kind: 'TCPRoute', name: 't' }] })))
+      .toThrow(/sources\[0\]\.namespace: a namespace is required/);
+  });
+  test('fails without rules', () => {
+    expect(() => synth((c) => new SmiTrafficTarget(c, 'T', { ...base, rules: [] }))).toThrow(/rules: at least one rule is required/);
+  });
+});
