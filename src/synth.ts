@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import type { AppSpec } from './app-spec';
 import type { IMeshProvider } from './mesh-provider';
 import { OsmSmiMesh } from './osm-smi-mesh';
 import { SecureApp } from './secure-app';
-import { validateAppSpec } from './validate-spec';
+import type { Problem } from './problems';
+import { AppSpecError, validateAppSpec } from './validate-spec';
 
 /** One YAML document of a spec file. */
 export interface SpecDocument {
@@ -113,29 +114,58 @@ export interface SynthResult {
 
 /**
  * Validates every document (the base spec and each of its environments) and reports every
- * problem; then, only when there are none, synthesizes each app on its own (one App, one
- * Chart per spec, so time grows linearly with the number of apps) into one YAML file.
+ * problem; then, only when there are none, returns one YAML file per app. Each app is
+ * synthesized on its own (its own App and Chart), so time grows linearly with the number of
+ * apps, and each variant of a spec is validated exactly once.
  */
 export function synthesizeDocuments(docs: readonly SpecDocument[], options: SynthOptions = {}): SynthResult {
   const mesh = options.mesh ?? new OsmSmiMesh();
-  const issues = validateDocuments(docs, mesh);
+  const issues: SpecIssue[] = [];
   const files = new Map<string, string>();
-  let objects = 0;
-  if (issues.length > 0) return { issues, files, apps: 0, objects };
   const owners = new Map<string, SpecDocument>();
   const rendered: Array<{ rel: string; content: string }> = [];
+  let objects = 0;
   for (const d of docs) {
-    const spec = forEnvironment(d.doc, options.env) as AppSpec;
+    const app = appName(d);
+    const ctx = { baseDir: path.dirname(d.file), mesh };
+    const envs = environmentNames(d, issues);
+    const target = options.env !== undefined && envs.includes(options.env) ? options.env : undefined;
+    const report = (env: string | undefined) => (p: Problem) => issues.push({ file: d.file, app: env ? `${app} (environment ${env})` : app, field: p.field, message: p.message });
+    // The base spec first: environments are only checked once it is valid.
+    let manifests: any[] | undefined;
+    if (target === undefined) {
+      try {
+        manifests = synthesizeApp(forEnvironment(d.doc, undefined) as AppSpec, ctx);
+      } catch (e) {
+        if (!(e instanceof AppSpecError)) throw e;
+        e.problems.forEach(report(undefined));
+        continue;
+      }
+    } else {
+      const problems = validateAppSpec(forEnvironment(d.doc, undefined), ctx);
+      if (problems.length > 0) { problems.forEach(report(undefined)); continue; }
+    }
+    for (const env of envs.filter((e) => e !== target)) validateAppSpec(forEnvironment(d.doc, env), ctx).forEach(report(env));
+    if (target !== undefined) {
+      try {
+        manifests = synthesizeApp(forEnvironment(d.doc, target) as AppSpec, ctx);
+      } catch (e) {
+        if (!(e instanceof AppSpecError)) throw e;
+        e.problems.forEach(report(target));
+        continue;
+      }
+    }
+    const spec = d.doc as AppSpec;
     const rel = `${spec.metadata.namespace ?? 'default'}/${spec.metadata.name}.yaml`;
     const owner = owners.get(rel);
     if (owner) {
-      issues.push({ file: d.file, app: appName(d), field: 'metadata.name', message: `app ${rel.replace(/\.yaml$/, '')} is also defined in ${owner.file}; (namespace, name) must be unique` });
+      issues.push({ file: d.file, app, field: 'metadata.name', message: `app ${rel.replace(/\.yaml$/, '')} is also defined in ${owner.file}; (namespace, name) must be unique` });
       continue;
     }
     owners.set(rel, d);
-    const manifests = synthesizeApp(spec, { mesh, baseDir: path.dirname(d.file) });
-    objects += manifests.length;
-    rendered.push({ rel, content: toYaml(manifests) });
+    if (issues.length > 0) continue; // nothing will be written: skip serializing
+    objects += manifests!.length;
+    rendered.push({ rel, content: toYaml(manifests!) });
   }
   if (issues.length > 0) return { issues, files, apps: 0, objects: 0 };
   rendered.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
@@ -144,16 +174,27 @@ export function synthesizeDocuments(docs: readonly SpecDocument[], options: Synt
   return { issues, files, apps: rendered.length, objects };
 }
 
-/** Validates documents (each environment too) without synthesizing. */
+/** The environment names of a document, sorted; a malformed `environments` is an issue. */
+function environmentNames(d: SpecDocument, issues: SpecIssue[]): string[] {
+  const envs = isObject(d.doc) && isObject(d.doc.spec) ? d.doc.spec.environments : undefined;
+  if (envs === undefined) return [];
+  if (!isObject(envs) || Object.values(envs).some((v) => !isObject(v))) {
+    issues.push({ file: d.file, app: appName(d), field: 'spec.environments', message: 'must map environment names to partial specs, e.g. { prod: { replicas: 4 } }' });
+    return [];
+  }
+  return Object.keys(envs).sort();
+}
+
+/** Validates documents (the base spec, then each environment) without synthesizing. */
 export function validateDocuments(docs: readonly SpecDocument[], mesh: IMeshProvider = new OsmSmiMesh()): SpecIssue[] {
   const issues: SpecIssue[] = [];
   for (const d of docs) {
     const ctx = { baseDir: path.dirname(d.file), mesh };
     const app = appName(d);
-    const baseProblems = validateAppSpec(d.doc, ctx);
+    const envs = environmentNames(d, issues);
+    const baseProblems = validateAppSpec(forEnvironment(d.doc, undefined), ctx);
     for (const p of baseProblems) issues.push({ file: d.file, app, field: p.field, message: p.message });
     if (baseProblems.length > 0) continue;
-    const envs = isObject(d.doc) && isObject(d.doc.spec) && isObject(d.doc.spec.environments) ? Object.keys(d.doc.spec.environments).sort() : [];
     for (const env of envs) {
       for (const p of validateAppSpec(forEnvironment(d.doc, env), ctx)) {
         issues.push({ file: d.file, app: `${app} (environment ${env})`, field: p.field, message: p.message });
@@ -163,12 +204,17 @@ export function validateDocuments(docs: readonly SpecDocument[], mesh: IMeshProv
   return issues;
 }
 
-/** Synthesizes one app spec into Kubernetes objects, in construct order. */
+/**
+ * Synthesizes one app spec into Kubernetes objects, in construct order. The app gets an App of
+ * its own with only the resolvers its constructs need, and its objects are rendered directly,
+ * without the app-wide dependency pass of `Chart.toJson()`, which is what makes synthesis of
+ * many charts in one App grow quadratically. The output is the same as `App.synth`'s.
+ */
 export function synthesizeApp(spec: AppSpec, options: { mesh?: IMeshProvider; baseDir?: string } = {}): any[] {
-  const app = new App({ outdir: undefined });
-  const chart = new Chart(app, spec.metadata.name, { disableResourceNameHashes: true, namespace: spec.metadata.namespace ?? 'default' });
+  const app = new App({ outdir: undefined, resolvers: [new LazyResolver(), new NumberStringUnionResolver()] });
+  const chart = new Chart(app, String(spec?.metadata?.name ?? 'app'), { disableResourceNameHashes: true });
   new SecureApp(chart, 'App', { spec, mesh: options.mesh, baseDir: options.baseDir });
-  return chart.toJson();
+  return chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
 }
 
 /** Serializes objects as a multi-document YAML stream: stable key order, no line folding, no anchors. */

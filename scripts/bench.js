@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+/*
+ * npm run bench: synthesis speed and memory, as ratios measured in one run on this machine.
+ *
+ *   ours   cdk8s-zerotrust: validate + synthesize N app specs + write one YAML file per app
+ *   yaml   the floor: js-yaml serialization of the very same objects + writing the same files
+ *   plus   the per-chart cdk8s-plus-28 way: one cdk8s App, one Chart per app with cdk8s-plus
+ *          ServiceAccount/Deployment/Service/NetworkPolicy + Route/TrafficTarget/HTTPRouteGroup
+ *          L1s, App.synth() writing one file per chart
+ *
+ * Each measurement runs in a fresh child process (cold, like a CLI run), REPEAT times; the
+ * median is reported, with the child's peak RSS. Targets (issue 4): ours <= 3x yaml at every
+ * size, ours >= 10x faster than plus at 3000 apps, ours peak RSS <= 512 MB at 5000 apps.
+ * Environment: BENCH_SIZES (default "100,1000,5000"), BENCH_PLUS_SIZES (default "100,1000,3000"),
+ * BENCH_REPEAT (default 3). Exits 1 when a target is missed.
+ */
+'use strict';
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+
+/** N app specs, each synthesizing 12 objects (SA, Deployment, PDB, Service, Route, Role, RoleBinding, HTTPRouteGroup, TrafficTarget, 3 NetworkPolicies). */
+function makeDocs(n) {
+  const docs = [];
+  for (let i = 0; i < n; i++) {
+    docs.push({
+      file: `specs/app${i}.yaml`,
+      index: 0,
+      doc: {
+        apiVersion: 'cdk8s-zerotrust/v1alpha1',
+        kind: 'App',
+        metadata: { name: `app${i}`, namespace: `team${i % 50}`, labels: { team: `team${i % 50}` } },
+        spec: {
+          image: `quay.io/acme/app${i}:1.${i % 10}.0`,
+          ports: [{ name: 'http', port: 8080 }],
+          env: { LOG_LEVEL: 'info' },
+          route: { host: `app${i}.apps.example.com`, certificate: { secretName: `app${i}-cert` } },
+          mesh: { allow: [{ from: [{ serviceAccount: `app${(i + 1) % n}`, namespace: `team${(i + 1) % 50}` }], http: [{ name: 'gets', methods: ['GET'] }] }] },
+        },
+      },
+    });
+  }
+  return docs;
+}
+
+function now() { return process.hrtime.bigint(); }
+function since(t) { return Number(process.hrtime.bigint() - t) / 1e6; }
+
+function worker(kind, n) {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${kind}-`));
+  const lib = require(path.join(ROOT, 'lib', 'src'));
+  const docs = makeDocs(n);
+  let ms;
+  let objects = 0;
+  if (kind === 'ours') {
+    const t = now();
+    const result = lib.synthesizeDocuments(docs);
+    if (result.issues.length) throw new Error(result.issues.map(lib.formatIssue).join('\n'));
+    lib.writeTreeAtomically(path.join(out, 'base'), result.files);
+    ms = since(t);
+    objects = result.objects;
+    // Byte-identity with the plain cdk8s path (App.synthYaml of the same app) on a sample.
+    const { App, Chart, Yaml } = require('cdk8s');
+    const yaml = require('js-yaml');
+    for (const d of [docs[0], docs[Math.floor(n / 2)], docs[n - 1]]) {
+      const app = new App({ outdir: undefined });
+      new lib.SecureApp(new Chart(app, d.doc.metadata.name, { disableResourceNameHashes: true }), 'App', { spec: d.doc });
+      const plain = lib.toYaml(yaml.loadAll(app.synthYaml()));
+      const file = fs.readFileSync(path.join(out, 'base', d.doc.metadata.namespace, `${d.doc.metadata.name}.yaml`), 'utf8');
+      if (plain !== file) throw new Error(`output for ${d.doc.metadata.name} differs from the App.synth path`);
+      void Yaml;
+    }
+  } else if (kind === 'yaml') {
+    const perApp = docs.map((d) => lib.synthesizeApp(d.doc));
+    objects = perApp.reduce((s, o) => s + o.length, 0);
+    if (global.gc) global.gc();
+    const t = now();
+    perApp.forEach((objs, i) => {
+      const dir = path.join(out, docs[i].doc.metadata.namespace);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, `${docs[i].doc.metadata.name}.yaml`), lib.toYaml(objs));
+    });
+    ms = since(t);
+  } else if (kind === 'plus') {
+    const { App, Chart } = require('cdk8s');
+    const plus = require('cdk8s-plus-28');
+    const route = require(path.join(ROOT, 'lib', 'imports', 'route.openshift.io'));
+    const access = require(path.join(ROOT, 'lib', 'imports', 'access.smi-spec.io'));
+    const specs = require(path.join(ROOT, 'lib', 'imports', 'specs.smi-spec.io'));
+    const t = now();
+    const app = new App({ outdir: out });
+    for (const { doc } of docs) {
+      const name = doc.metadata.name;
+      const chart = new Chart(app, name, { namespace: doc.metadata.namespace, labels: doc.metadata.labels });
+      const sa = new plus.ServiceAccount(chart, 'sa', { metadata: { name } });
+      const dep = new plus.Deployment(chart, 'deploy', { metadata: { name }, replicas: 2, serviceAccount: sa });
+      dep.addContainer({ name, image: doc.spec.image, portNumber: 8080, envVariables: { LOG_LEVEL: plus.EnvValue.fromValue('info') } });
+      const svc = dep.exposeViaService({ name, ports: [{ port: 8080, name: 'http' }] });
+      new plus.NetworkPolicy(chart, 'np', { metadata: { name: `${name}-default-deny` }, selector: dep });
+      new route.Route(chart, 'route', { metadata: { name }, spec: { host: doc.spec.route.host, to: { kind: route.RouteSpecToKind.SERVICE, name: svc.name }, tls: { termination: route.RouteSpecTlsTermination.EDGE } } });
+      new specs.HttpRouteGroup(chart, 'hrg', { metadata: { name }, spec: { matches: [{ name: 'gets', methods: [specs.HttpRouteGroupSpecMatchesMethods.GET] }] } });
+      new access.TrafficTarget(chart, 'tt', { metadata: { name }, spec: { destination: { kind: 'ServiceAccount', name }, sources: [{ kind: 'ServiceAccount', name: 'caller', namespace: 'x' }], rules: [{ kind: access.TrafficTargetSpecRulesKind.HTTP_ROUTE_GROUP, name }] } });
+    }
+    app.synth();
+    ms = since(t);
+    objects = fs.readdirSync(out).length;
+  } else {
+    throw new Error(`unknown kind ${kind}`);
+  }
+  fs.rmSync(out, { recursive: true, force: true });
+  process.stdout.write(JSON.stringify({ ms, objects, rssMb: process.resourceUsage().maxRSS / 1024 }));
+}
+
+function measure(kind, n, repeat) {
+  const runs = [];
+  for (let i = 0; i < repeat; i++) {
+    const out = execFileSync(process.execPath, ['--expose-gc', __filename, '--worker', kind, String(n)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    runs.push(JSON.parse(out));
+  }
+  runs.sort((a, b) => a.ms - b.ms);
+  const median = runs[Math.floor(runs.length / 2)];
+  return { ...median, rssMb: Math.max(...runs.map((r) => r.rssMb)) };
+}
+
+function main() {
+  const sizes = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map(Number);
+  const plusSizes = (process.env.BENCH_PLUS_SIZES ?? '100,1000,3000').split(',').filter(Boolean).map(Number);
+  const repeat = Number(process.env.BENCH_REPEAT ?? 3);
+  const failures = [];
+  const rows = [];
+  console.log(`node ${process.version}, ${os.cpus().length} cpus; median of ${repeat} cold runs each`);
+  for (const n of [...new Set([...sizes, ...plusSizes])].sort((a, b) => a - b)) {
+    const ours = measure('ours', n, repeat);
+    const row = { apps: n, objects: ours.objects, oursMs: ours.ms, oursRss: ours.rssMb };
+    if (sizes.includes(n)) {
+      const floor = measure('yaml', n, repeat);
+      row.yamlMs = floor.ms;
+      row.vsYaml = ours.ms / floor.ms;
+      if (row.vsYaml > 3) failures.push(`${n} apps: ${row.vsYaml.toFixed(2)}x the js-yaml floor (target <= 3x)`);
+    }
+    if (plusSizes.includes(n)) {
+      const plus = measure('plus', n, 1);
+      row.plusMs = plus.ms;
+      row.plusSpeedup = plus.ms / ours.ms;
+      if (n === 3000 && row.plusSpeedup < 10) failures.push(`3000 apps: only ${row.plusSpeedup.toFixed(1)}x faster than per-chart cdk8s-plus (target >= 10x)`);
+    }
+    if (n === 5000 && ours.rssMb > 512) failures.push(`5000 apps: peak RSS ${ours.rssMb.toFixed(0)} MB (target <= 512 MB)`);
+    rows.push(row);
+    const f = (v, d = 0) => (v === undefined ? '-' : v.toFixed(d));
+    console.log(`${String(n).padStart(5)} apps ${String(row.objects).padStart(6)} objects | ours ${f(row.oursMs)} ms, ${f(row.oursRss)} MB peak | js-yaml floor ${f(row.yamlMs)} ms -> ${f(row.vsYaml, 2)}x | cdk8s-plus per chart ${f(row.plusMs)} ms -> ours ${f(row.plusSpeedup, 1)}x faster`);
+  }
+  if (failures.length) {
+    console.log(`MISSED:\n  ${failures.join('\n  ')}`);
+    process.exitCode = 1;
+  } else {
+    console.log('all targets met');
+  }
+}
+
+if (process.argv[2] === '--worker') worker(process.argv[3], Number(process.argv[4]));
+else main();
