@@ -3,6 +3,10 @@ import { Construct } from 'constructs';
 import type { PortProtocol } from './app-spec';
 import { selectorLabels } from './labels';
 import { assertValid, dns1035Label, oneOf, portName, portNumber } from './rules';
+import { fastRendering } from './fast-render';
+
+/** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
+const KubeService = fastRendering(k8s.KubeService);
 
 export interface ServicePortProps {
   /** IANA service name; the Service targets the container port of the same name. */
@@ -51,7 +55,7 @@ export class AppService extends Construct {
     }
     this.name = props.name;
     this.namespace = props.namespace;
-    this.resource = new k8s.KubeService(this, 'Resource', {
+    this.resource = new KubeService(this, 'Resource', {
       metadata: {
         name: props.name,
         namespace: props.namespace,

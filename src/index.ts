@@ -1,5 +1,6 @@
 export * from './app-spec';
 export * from './labels';
+export * from './fast-render';
 export * from './problems';
 export * from './rules';
 export * from './secure-app';

@@ -3,6 +3,10 @@ import { Construct } from 'constructs';
 import type { PortProtocol } from './app-spec';
 import { Problem, Problems, throwIfProblems } from './problems';
 import { dns1123Subdomain, hostName } from './rules';
+import { fastRendering } from './fast-render';
+
+/** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
+const KubeIngress = fastRendering(k8s.KubeIngress);
 
 export interface IngressBackendTls {
   /** "namespace/name" of the client certificate Secret the controller presents to the mesh. */
@@ -71,7 +75,7 @@ export class NginxIngress extends Construct {
       annotations[`${NGINX}/backend-protocol`] = grpc ? 'GRPC' : 'HTTPS';
     }
 
-    new k8s.KubeIngress(this, 'Resource', {
+    new KubeIngress(this, 'Resource', {
       metadata: {
         name: props.name,
         namespace: props.namespace,

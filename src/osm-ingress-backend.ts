@@ -3,6 +3,10 @@ import * as policy from '../imports/policy.openservicemesh.io';
 import type { MeshIngressSource } from './app-spec';
 import { Problem, Problems, throwIfProblems } from './problems';
 import { cidr, dns1123Label, dns1123Subdomain, portNumber } from './rules';
+import { fastRendering } from './fast-render';
+
+/** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
+const IngressBackend = fastRendering(policy.IngressBackend);
 
 export interface IngressBackendTarget {
   /** The Service name. */
@@ -81,7 +85,7 @@ export class OsmIngressBackend extends Construct {
     problems.nest('', ingressBackendProblems(props));
     throwIfProblems(`ingress backend ${JSON.stringify(props.name)}`, problems.list);
     this.name = props.name;
-    new policy.IngressBackend(this, 'Resource', {
+    new IngressBackend(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
       spec: {
         backends: props.backends.map((b) => ({

@@ -1,6 +1,11 @@
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { assertValid, dns1123Subdomain } from './rules';
+import { fastRendering } from './fast-render';
+
+/** The generated classes, rendering without the generic resolve pass (see fast-render.ts). */
+const KubeRole = fastRendering(k8s.KubeRole);
+const KubeRoleBinding = fastRendering(k8s.KubeRoleBinding);
 
 export interface RouteCertificateAccessProps {
   /** Names the Role and RoleBinding. */
@@ -26,11 +31,11 @@ export class RouteCertificateAccess extends Construct {
     assertValid('name', dns1123Subdomain(props.name));
     assertValid('secretName', dns1123Subdomain(props.secretName));
     const metadata = { name: props.name, namespace: props.namespace, labels: props.labels };
-    new k8s.KubeRole(this, 'Role', {
+    new KubeRole(this, 'Role', {
       metadata,
       rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: [props.secretName], verbs: ['get', 'list', 'watch'] }],
     });
-    new k8s.KubeRoleBinding(this, 'Binding', {
+    new KubeRoleBinding(this, 'Binding', {
       metadata,
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: props.name },
       subjects: [{ kind: 'ServiceAccount', name: props.routerServiceAccount ?? 'router', namespace: props.routerNamespace ?? 'openshift-ingress' }],

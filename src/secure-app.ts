@@ -14,6 +14,10 @@ import { SecureDeployment } from './secure-deployment';
 import { ServingCertificate, serviceDnsNames } from './serving-certificate';
 import { AppSpecError, resolvePorts, validateAppSpec } from './validate-spec';
 import { NetworkPeer, OPENSHIFT_INGRESS_POLICY_GROUP, ZeroTrustNetworkPolicy } from './zero-trust-network-policy';
+import { fastRendering } from './fast-render';
+
+/** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
+const KubeServiceAccount = fastRendering(k8s.KubeServiceAccount);
 
 export interface SecureAppProps {
   /** The app spec (the YAML document's shape). */
@@ -69,7 +73,7 @@ export class SecureApp extends Construct {
     this.namespace = namespace;
     this.ports = ports;
 
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+    new KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name: serviceAccountName, namespace, labels },
       automountServiceAccountToken: false,
     });

@@ -4,6 +4,11 @@ import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { selectorLabels } from './labels';
 import { assertValid, dns1123Label, pinnedImage, portName, portNumber } from './rules';
+import { fastRendering } from './fast-render';
+
+/** The generated classes, rendering without the generic resolve pass (see fast-render.ts). */
+const KubeDeployment = fastRendering(k8s.KubeDeployment);
+const KubePodDisruptionBudget = fastRendering(k8s.KubePodDisruptionBudget);
 
 /** A port the container listens on. */
 export interface ContainerPortProps {
@@ -91,12 +96,12 @@ export class SecureDeployment extends Construct {
     Object.assign(this.podAnnotations, props.podAnnotations);
 
     const labels = { ...props.labels, ...selectorLabels(props.name) };
-    new k8s.KubeDeployment(this, 'Resource', {
+    new KubeDeployment(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels },
       spec: Lazy.any({ produce: () => this.renderSpec(labels) }),
     });
     if (replicas >= 2) {
-      new k8s.KubePodDisruptionBudget(this, 'Budget', {
+      new KubePodDisruptionBudget(this, 'Budget', {
         metadata: { name: props.name, namespace: props.namespace, labels },
         spec: {
           maxUnavailable: k8s.IntOrString.fromNumber(1),

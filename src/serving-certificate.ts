@@ -2,6 +2,10 @@ import { Construct } from 'constructs';
 import * as cm from '../imports/cert-manager.io';
 import type { IssuerRef } from './app-spec';
 import { assertValid, dns1123Subdomain } from './rules';
+import { fastRendering } from './fast-render';
+
+/** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
+const Certificate = fastRendering(cm.Certificate);
 
 export interface ServingCertificateProps {
   readonly name: string;
@@ -37,7 +41,7 @@ export class ServingCertificate extends Construct {
     assertValid('secretName', dns1123Subdomain(props.secretName));
     if (props.dnsNames.length === 0) throw new Error('dnsNames: at least one DNS name is required');
     this.secretName = props.secretName;
-    new cm.Certificate(this, 'Resource', {
+    new Certificate(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
       spec: {
         secretName: props.secretName,

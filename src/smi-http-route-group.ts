@@ -3,6 +3,10 @@ import * as specs from '../imports/specs.smi-spec.io';
 import type { HttpMatch, HttpMethod } from './app-spec';
 import { Problem, Problems, throwIfProblems } from './problems';
 import { dns1123Subdomain, oneOf } from './rules';
+import { fastRendering } from './fast-render';
+
+/** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
+const HttpRouteGroup = fastRendering(specs.HttpRouteGroup);
 
 /** The SMI HTTP methods, case-sensitive as the CRD enum has them. */
 export const HTTP_METHODS: readonly HttpMethod[] = ['*', 'GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
@@ -47,7 +51,7 @@ export class SmiHttpRouteGroup extends Construct {
     throwIfProblems(`http route group ${JSON.stringify(props.name)}`, problems.list);
     this.name = props.name;
     this.matchNames = props.matches.map((m) => m.name);
-    new specs.HttpRouteGroup(this, 'Resource', {
+    new HttpRouteGroup(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
       spec: {
         matches: props.matches.map((m) => ({

@@ -3,6 +3,10 @@ import * as access from '../imports/access.smi-spec.io';
 import type { MeshSource } from './app-spec';
 import { Problem, Problems, throwIfProblems } from './problems';
 import { dns1123Label, dns1123Subdomain } from './rules';
+import { fastRendering } from './fast-render';
+
+/** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
+const TrafficTarget = fastRendering(access.TrafficTarget);
 
 /** A route group a TrafficTarget admits, with the names of the matches it uses. */
 export interface TrafficTargetRule {
@@ -53,7 +57,7 @@ export class SmiTrafficTarget extends Construct {
     if (props.rules.length === 0) problems.add('rules', 'at least one rule is required');
     throwIfProblems(`traffic target ${JSON.stringify(props.name)}`, problems.list);
     this.name = props.name;
-    new access.TrafficTarget(this, 'Resource', {
+    new TrafficTarget(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
       spec: {
         destination: { kind: 'ServiceAccount', name: props.destinationServiceAccount, namespace: props.namespace },

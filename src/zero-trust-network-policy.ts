@@ -2,6 +2,10 @@ import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { selectorLabels } from './labels';
 import { assertValid, cidr, dns1123Label } from './rules';
+import { fastRendering } from './fast-render';
+
+/** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
+const KubeNetworkPolicy = fastRendering(k8s.KubeNetworkPolicy);
 
 /** Where allowed traffic may come from. */
 export interface NetworkPeer {
@@ -58,7 +62,7 @@ export class ZeroTrustNetworkPolicy extends Construct {
     assertValid('name', dns1123Label(name));
     if (this.names.has(name)) throw new Error(`name: network policy ${JSON.stringify(name)} is defined twice`);
     this.names.add(name);
-    new k8s.KubeNetworkPolicy(this, suffix, {
+    new KubeNetworkPolicy(this, suffix, {
       metadata: { name, namespace: this.props.namespace, labels: { ...this.props.labels, ...selectorLabels(this.props.app) } },
       spec: {
         podSelector: { matchLabels: selectorLabels(this.props.app) },
