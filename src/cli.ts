@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BASE_ENV, formatIssue, loadSpecFiles, synthesizeDocuments, validateDocuments } from './synth';
+import { BASE_ENV, SpecIssue, formatIssue, loadSpecFiles, synthesizeDocuments, validateDocuments } from './synth';
 
 const USAGE = `usage:
   cdk8s-zerotrust synth SPEC... [--out dist] [--env NAME]   write manifests, one file per app
@@ -63,7 +63,10 @@ export function main(argv: string[], io: Io = { out: (l) => process.stdout.write
   }
   const started = process.hrtime.bigint();
   const loaded = loadSpecFiles(args.specs);
-  const report = (issues: { file: string; app: string; field: string; message: string }[]) => {
+  const warn = (warnings: SpecIssue[]) => { for (const w of warnings) io.err(formatIssue(w)); };
+  const report = (all: SpecIssue[]) => {
+    const issues = all.filter((i) => !i.warning);
+    warn(all.filter((i) => i.warning));
     for (const i of issues) io.err(formatIssue(i));
     io.err(`cdk8s-zerotrust: ${issues.length} problem${issues.length === 1 ? '' : 's'} found; nothing written`);
     return 1;
@@ -72,13 +75,15 @@ export function main(argv: string[], io: Io = { out: (l) => process.stdout.write
 
   if (args.command === 'validate') {
     const issues = validateDocuments(loaded.docs);
-    if (issues.length > 0) return report(issues);
+    if (issues.some((i) => !i.warning)) return report(issues);
+    warn(issues);
     if (!args.quiet) io.out(`${loaded.docs.length} app${loaded.docs.length === 1 ? '' : 's'} valid`);
     return 0;
   }
 
   const result = synthesizeDocuments(loaded.docs, { env: args.env });
-  if (result.issues.length > 0) return report(result.issues);
+  if (result.issues.length > 0) return report([...result.warnings, ...result.issues]);
+  warn(result.warnings);
   const target = path.join(args.out, args.env ?? BASE_ENV);
 
   if (args.command === 'check') {

@@ -3,6 +3,7 @@ export * from './labels';
 export * from './fast-render';
 export * from './problems';
 export * from './rules';
+export * from './pem';
 export * from './secure-app';
 export * from './secure-deployment';
 export * from './app-service';

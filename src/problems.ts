@@ -2,6 +2,8 @@
 export interface Problem {
   readonly field: string;
   readonly message: string;
+  /** A warning is reported but does not refuse the spec. @default false */
+  readonly warning?: boolean;
 }
 
 /** Collects problems under a path prefix. */
@@ -13,9 +15,14 @@ export class Problems {
     if (message !== undefined) this.list.push({ field, message });
   }
 
+  /** Records a warning at `field`. */
+  public warn(field: string, message: string): void {
+    this.list.push({ field, message, warning: true });
+  }
+
   /** Records problems found by another check, nested under `prefix`. */
   public nest(prefix: string, problems: readonly Problem[]): void {
-    for (const p of problems) this.list.push({ field: joinPath(prefix, p.field), message: p.message });
+    for (const p of problems) this.list.push({ ...p, field: joinPath(prefix, p.field) });
   }
 }
 

@@ -9,6 +9,7 @@ import { appLabels } from './labels';
 import type { IMeshProvider, ResolvedPort } from './mesh-provider';
 import { OpenShiftRoute } from './openshift-route';
 import { OsmSmiMesh } from './osm-smi-mesh';
+import type { Problem } from './problems';
 import { RouteCertificateAccess } from './route-certificate-access';
 import { SecureDeployment } from './secure-deployment';
 import { ServingCertificate, serviceDnsNames } from './serving-certificate';
@@ -54,12 +55,16 @@ export class SecureApp extends Construct {
   public readonly service: AppService;
   public readonly route?: OpenShiftRoute;
   public readonly ports: readonly ResolvedPort[];
+  /** Warnings about the spec (for example a certificate close to expiry); they do not stop synthesis. */
+  public readonly warnings: readonly Problem[];
 
   constructor(scope: Construct, id: string, props: SecureAppProps) {
     super(scope, id);
     const mesh = props.mesh ?? new OsmSmiMesh();
     const problems = validateAppSpec(props.spec, { baseDir: props.baseDir, mesh });
-    if (problems.length > 0) throw new AppSpecError(String(props.spec?.metadata?.name ?? id), problems);
+    const errors = problems.filter((p) => !p.warning);
+    if (errors.length > 0) throw new AppSpecError(String(props.spec?.metadata?.name ?? id), errors);
+    this.warnings = problems.filter((p) => p.warning);
 
     const { metadata, spec } = props.spec;
     const name = metadata.name;

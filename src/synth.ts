@@ -24,10 +24,12 @@ export interface SpecIssue {
   readonly app: string;
   readonly field: string;
   readonly message: string;
+  /** Reported, but does not stop synthesis. @default false */
+  readonly warning?: boolean;
 }
 
 export function formatIssue(i: SpecIssue): string {
-  return `${i.file}: ${i.app}: ${i.field ? `${i.field}: ` : ''}${i.message}`;
+  return `${i.file}: ${i.app}: ${i.field ? `${i.field}: ` : ''}${i.warning ? 'warning: ' : ''}${i.message}`;
 }
 
 /** The folder name of the rendering without `--env`. */
@@ -105,7 +107,10 @@ export interface SynthOptions {
 
 /** The outcome of validating and synthesizing spec documents. */
 export interface SynthResult {
+  /** Errors: when there are any, nothing is synthesized. */
   readonly issues: SpecIssue[];
+  /** Warnings, which do not stop synthesis. */
+  readonly warnings: SpecIssue[];
   /** Relative path (`<namespace>/<app>.yaml`, `kustomization.yaml`) to content; empty when there are issues. */
   readonly files: Map<string, string>;
   readonly apps: number;
@@ -121,6 +126,7 @@ export interface SynthResult {
 export function synthesizeDocuments(docs: readonly SpecDocument[], options: SynthOptions = {}): SynthResult {
   const mesh = options.mesh ?? new OsmSmiMesh();
   const issues: SpecIssue[] = [];
+  const warnings: SpecIssue[] = [];
   const files = new Map<string, string>();
   const owners = new Map<string, SpecDocument>();
   const rendered: Array<{ rel: string; content: string }> = [];
@@ -130,12 +136,13 @@ export function synthesizeDocuments(docs: readonly SpecDocument[], options: Synt
     const ctx = { baseDir: path.dirname(d.file), mesh };
     const envs = environmentNames(d, issues);
     const target = options.env !== undefined && envs.includes(options.env) ? options.env : undefined;
-    const report = (env: string | undefined) => (p: Problem) => issues.push({ file: d.file, app: env ? `${app} (environment ${env})` : app, field: p.field, message: p.message });
+    const report = (env: string | undefined) => (p: Problem) => (p.warning ? warnings : issues)
+      .push({ file: d.file, app: env ? `${app} (environment ${env})` : app, field: p.field, message: p.message, warning: p.warning });
     // The base spec first: environments are only checked once it is valid.
     let manifests: any[] | undefined;
     if (target === undefined) {
       try {
-        manifests = synthesizeApp(forEnvironment(d.doc, undefined) as AppSpec, ctx);
+        manifests = renderApp(forEnvironment(d.doc, undefined) as AppSpec, ctx, report(undefined));
       } catch (e) {
         if (!(e instanceof AppSpecError)) throw e;
         e.problems.forEach(report(undefined));
@@ -143,12 +150,13 @@ export function synthesizeDocuments(docs: readonly SpecDocument[], options: Synt
       }
     } else {
       const problems = validateAppSpec(forEnvironment(d.doc, undefined), ctx);
-      if (problems.length > 0) { problems.forEach(report(undefined)); continue; }
+      problems.forEach(report(undefined));
+      if (problems.some((p) => !p.warning)) continue;
     }
     for (const env of envs.filter((e) => e !== target)) validateAppSpec(forEnvironment(d.doc, env), ctx).forEach(report(env));
     if (target !== undefined) {
       try {
-        manifests = synthesizeApp(forEnvironment(d.doc, target) as AppSpec, ctx);
+        manifests = renderApp(forEnvironment(d.doc, target) as AppSpec, ctx, report(target));
       } catch (e) {
         if (!(e instanceof AppSpecError)) throw e;
         e.problems.forEach(report(target));
@@ -167,11 +175,11 @@ export function synthesizeDocuments(docs: readonly SpecDocument[], options: Synt
     objects += manifests!.length;
     rendered.push({ rel, content: toYaml(manifests!) });
   }
-  if (issues.length > 0) return { issues, files, apps: 0, objects: 0 };
+  if (issues.length > 0) return { issues, warnings, files, apps: 0, objects: 0 };
   rendered.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   for (const r of rendered) files.set(r.rel, r.content);
   files.set('kustomization.yaml', kustomization(rendered.map((r) => r.rel)));
-  return { issues, files, apps: rendered.length, objects };
+  return { issues, warnings, files, apps: rendered.length, objects };
 }
 
 /** The environment names of a document, sorted; a malformed `environments` is an issue. */
@@ -185,7 +193,7 @@ function environmentNames(d: SpecDocument, issues: SpecIssue[]): string[] {
   return Object.keys(envs).sort();
 }
 
-/** Validates documents (the base spec, then each environment) without synthesizing. */
+/** Validates documents (the base spec, then each environment) without synthesizing; warnings are flagged. */
 export function validateDocuments(docs: readonly SpecDocument[], mesh: IMeshProvider = new OsmSmiMesh()): SpecIssue[] {
   const issues: SpecIssue[] = [];
   for (const d of docs) {
@@ -193,11 +201,11 @@ export function validateDocuments(docs: readonly SpecDocument[], mesh: IMeshProv
     const app = appName(d);
     const envs = environmentNames(d, issues);
     const baseProblems = validateAppSpec(forEnvironment(d.doc, undefined), ctx);
-    for (const p of baseProblems) issues.push({ file: d.file, app, field: p.field, message: p.message });
-    if (baseProblems.length > 0) continue;
+    for (const p of baseProblems) issues.push({ file: d.file, app, field: p.field, message: p.message, warning: p.warning });
+    if (baseProblems.some((p) => !p.warning)) continue;
     for (const env of envs) {
       for (const p of validateAppSpec(forEnvironment(d.doc, env), ctx)) {
-        issues.push({ file: d.file, app: `${app} (environment ${env})`, field: p.field, message: p.message });
+        issues.push({ file: d.file, app: `${app} (environment ${env})`, field: p.field, message: p.message, warning: p.warning });
       }
     }
   }
@@ -211,9 +219,14 @@ export function validateDocuments(docs: readonly SpecDocument[], mesh: IMeshProv
  * many charts in one App grow quadratically. The output is the same as `App.synth`'s.
  */
 export function synthesizeApp(spec: AppSpec, options: { mesh?: IMeshProvider; baseDir?: string } = {}): any[] {
+  return renderApp(spec, options, () => undefined);
+}
+
+function renderApp(spec: AppSpec, options: { mesh?: IMeshProvider; baseDir?: string }, onWarning: (p: Problem) => void): any[] {
   const app = new App({ outdir: undefined, resolvers: [new LazyResolver(), new NumberStringUnionResolver()] });
   const chart = new Chart(app, String(spec?.metadata?.name ?? 'app'), { disableResourceNameHashes: true });
-  new SecureApp(chart, 'App', { spec, mesh: options.mesh, baseDir: options.baseDir });
+  const secureApp = new SecureApp(chart, 'App', { spec, mesh: options.mesh, baseDir: options.baseDir });
+  secureApp.warnings.forEach(onWarning);
   return chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
 }
 

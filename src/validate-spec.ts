@@ -7,6 +7,7 @@ import { APP_SPEC_API_VERSION, APP_SPEC_KIND, AppSpec, AppSpecBody } from './app
 import type { IMeshProvider, ResolvedPort } from './mesh-provider';
 import { OsmSmiMesh } from './osm-smi-mesh';
 import { routeProblems } from './openshift-route';
+import { inlineCertificateFindings } from './pem';
 import { Problem, Problems } from './problems';
 import { ingressProblems } from './nginx-ingress';
 import { dns1035Label, dns1123Label, dns1123Subdomain, labelKey, labelValue, pinnedImage, portName, portNumber } from './rules';
@@ -111,7 +112,7 @@ export function validateAppSpec(doc: unknown, ctx: SpecContext = {}): Problem[] 
   const shapeFields = shape.map((p) => p.field);
   const covered = (field: string) => shapeFields.some((f) => field === f || field.startsWith(`${f}.`) || field.startsWith(`${f}[`));
   const seen = new Set<string>();
-  return [...shape, ...rules.list.filter((p) => !covered(p.field))]
+  return [...shape, ...rules.list.filter((p) => p.warning || !covered(p.field))]
     .filter((p) => { const k = `${p.field}\0${p.message}`; return seen.has(k) ? false : (seen.add(k), true); });
 }
 
@@ -208,6 +209,7 @@ function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
     if (termination === 'reencrypt' && destinationCA === undefined && tls && tls.source !== 'serviceCA') {
       out.add('spec.route.destinationCA', `is required for reencrypt when spec.tls.source is ${JSON.stringify(tls.source)}: the router trusts only the service CA by default; give { file: ca.pem }`);
     }
+    const texts = new Map<string, string>();
     for (const [field, file] of [
       ['spec.route.destinationCA.file', typeof destinationCA === 'object' ? destinationCA.file : undefined],
       ['spec.route.certificate.inline.certificateFile', cert.inline?.certificateFile],
@@ -221,7 +223,17 @@ function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
       const isKey = field.endsWith('keyFile');
       if (!(isKey ? /-----BEGIN [A-Z ]*PRIVATE KEY-----/ : /-----BEGIN CERTIFICATE-----/).test(text)) {
         out.add(field, `file ${JSON.stringify(file)} holds no PEM ${isKey ? 'private key' : 'certificate'}`);
+        continue;
       }
+      texts.set(field, text);
+    }
+    const inline = cert.inline;
+    const certText = texts.get('spec.route.certificate.inline.certificateFile');
+    const keyText = texts.get('spec.route.certificate.inline.keyFile');
+    if (inline && certText !== undefined && keyText !== undefined && (inline.caCertificateFile === undefined || texts.has('spec.route.certificate.inline.caCertificateFile'))) {
+      const findings = inlineCertificateFindings(certText, keyText, texts.get('spec.route.certificate.inline.caCertificateFile'), r.host);
+      findings.errors.forEach((f) => out.add(`spec.route.certificate.inline.${f.field}`, f.message));
+      findings.warnings.forEach((f) => out.warn(`spec.route.certificate.inline.${f.field}`, f.message));
     }
   }
 

@@ -94,6 +94,20 @@ describe('cli', () => {
     expect(fs.readdirSync(out)).toEqual(['base']);
   });
 
+  test('prints warnings and still writes', () => {
+    const fixtures = path.join(ROOT, 'test', 'fixtures');
+    fs.writeFileSync(path.join(dir, 'specs', 'web.yaml'), GOOD.replace('  environments:', `  route:
+    host: other.example.com
+    certificate:
+      allowInlineKeys: true
+      inline: { certificateFile: ${fixtures}/route.crt.pem, keyFile: ${fixtures}/route.key.pem }
+  environments:`));
+    const r = run(['synth', path.join(dir, 'specs'), '--out', path.join(dir, 'dist')]);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/web\.yaml: web: spec\.route\.certificate\.inline\.certificateFile: warning: the certificate does not cover the route host "other\.example\.com"/);
+    expect(fs.existsSync(path.join(dir, 'dist', 'base', 'shop', 'web.yaml'))).toBe(true);
+  });
+
   test('fails YAML syntax errors with the file and line', () => {
     const bad = path.join(dir, 'specs', 'broken.yaml');
     fs.writeFileSync(bad, 'metadata: { name: x\n');
