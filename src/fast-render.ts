@@ -13,6 +13,17 @@ class NeedsGenericPath extends Error {}
 const STANDARD_RESOLVERS = [LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver];
 const cache = new WeakMap<object, unknown>();
 
+/** The fields of cdk8s' ApiObjectMetadataDefinition that its toJson() renders. */
+interface MetadataFields {
+  readonly _additionalAttributes?: object;
+  readonly name?: string;
+  readonly namespace?: string;
+  readonly labels?: object;
+  readonly annotations?: object;
+  readonly finalizers?: unknown[];
+  readonly ownerReferences?: unknown[];
+}
+
 /**
  * Returns a subclass of a generated ApiObject class that renders itself without cdk8s' generic
  * resolve pass: it walks its own props once (producing `Lazy` values, turning IntOrString /
@@ -20,7 +31,8 @@ const cache = new WeakMap<object, unknown>();
  * does) and hands the result to the class's generated converter (`manifest`). The output is
  * identical to the generic path (tests compare the two on every example); it falls back to the
  * generic path whenever that could differ: JSON patches added, resolvers other than cdk8s' own,
- * or a value the fast walk does not know.
+ * or a value the fast walk does not know. Object metadata is rendered from the fields of cdk8s'
+ * metadata object (so addLabel, addAnnotation etc. after construction are honoured).
  *
  * This is what keeps synthesis of thousands of apps within a small factor of plain YAML
  * serialization (see `npm run bench`).
@@ -48,7 +60,13 @@ export function fastRendering<P extends object>(cls: GeneratedApiObjectClass<P>)
       if (this.patched || !App.of(this).resolvers.every((r) => STANDARD_RESOLVERS.some((c) => r instanceof c))) return super.toJson();
       let plain: any;
       try {
-        plain = toPlain({ ...this.renderProps, metadata: this.metadata.toJson() }, !process.env.CDK8S_DISABLE_SORT);
+        // What ApiObjectMetadataDefinition.toJson() renders (sorted, empty maps and lists dropped),
+        // read from its fields; if this cdk8s version keeps them otherwise, its own toJson().
+        const m = this.metadata as unknown as MetadataFields;
+        const metadata = m._additionalAttributes && m.labels && m.annotations && m.finalizers && m.ownerReferences
+          ? toPlain({ ...m._additionalAttributes, name: m.name, namespace: m.namespace, annotations: m.annotations, finalizers: m.finalizers, ownerReferences: m.ownerReferences, labels: m.labels }, true, true)
+          : this.metadata.toJson();
+        plain = toPlain({ ...this.renderProps, metadata }, !process.env.CDK8S_DISABLE_SORT, false);
       } catch (e) {
         if (e instanceof NeedsGenericPath) return super.toJson();
         throw e;
@@ -62,11 +80,11 @@ export function fastRendering<P extends object>(cls: GeneratedApiObjectClass<P>)
 }
 
 /** `sanitizeValue(resolve(value))` for the values our constructs produce. */
-function toPlain(value: any, sortKeys: boolean): any {
+function toPlain(value: any, sortKeys: boolean, filterEmpty: boolean): any {
   if (value === null || value === undefined) return undefined;
   if (typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => toPlain(v, sortKeys));
-  if (value instanceof Lazy) return toPlain(value.produce(), sortKeys);
+  if (Array.isArray(value)) return filterEmpty && value.length === 0 ? undefined : value.map((v) => toPlain(v, sortKeys, filterEmpty));
+  if (value instanceof Lazy) return toPlain(value.produce(), sortKeys, filterEmpty);
   if (value.constructor !== Object) {
     // IntOrString, Quantity and other number-or-string unions, as NumberStringUnionResolver does.
     if ((typeof value.value === 'number' || typeof value.value === 'string') && typeof value.resolve !== 'function') return { value: value.value };
@@ -75,9 +93,10 @@ function toPlain(value: any, sortKeys: boolean): any {
   if (typeof value.resolve === 'function') throw new NeedsGenericPath();
   const keys = sortKeys ? Object.keys(value).sort() : Object.keys(value);
   const out: any = {};
+  let empty = true;
   for (const k of keys) {
-    const v = toPlain(value[k], sortKeys);
-    if (v !== undefined && v !== null) out[k] = v;
+    const v = toPlain(value[k], sortKeys, filterEmpty);
+    if (v !== undefined && v !== null) { out[k] = v; empty = false; }
   }
-  return out;
+  return filterEmpty && empty ? undefined : out;
 }

@@ -52,6 +52,16 @@ describe('fastRendering', () => {
     expect(sa.toJson().automountServiceAccountToken).toBe(true);
   });
 
+  test('renders chart labels and namespace, and metadata changed after construction', () => {
+    const chart = new Chart(new App(), 'c', { namespace: 'ns', labels: { team: 'a' } });
+    const Sa = fastRendering(k8s.KubeServiceAccount);
+    const sa = new Sa(chart, 'sa', { metadata: { name: 'x', labels: { app: 'y' }, annotations: {} } });
+    expect(sa.toJson().metadata).toEqual({ name: 'x', namespace: 'ns', labels: { app: 'y', team: 'a' } });
+    sa.metadata.addAnnotation('note', 'z');
+    sa.metadata.addLabel('extra', '1');
+    expect(sa.toJson().metadata).toEqual({ name: 'x', namespace: 'ns', labels: { app: 'y', extra: '1', team: 'a' }, annotations: { note: 'z' } });
+  });
+
   test('produces Lazy values and keeps the generated class name', () => {
     const Sa = fastRendering(k8s.KubeServiceAccount);
     expect(Sa.name).toBe('KubeServiceAccount');
