@@ -1,11 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BASE_ENV, SpecIssue, formatIssue, loadSpecFiles, synthesizeDocuments, validateDocuments } from './synth';
+import type { AppSpec } from './app-spec';
+import { DevCertificateAuthority, appCertificateNames } from './dev-certs';
+import { BASE_ENV, SpecIssue, forEnvironment, formatIssue, loadSpecFiles, synthesizeDocuments, validateDocuments } from './synth';
 
 const USAGE = `usage:
   cdk8s-zerotrust synth SPEC... [--out dist] [--env NAME]   write manifests, one file per app
   cdk8s-zerotrust validate SPEC...                            check specs, write nothing
   cdk8s-zerotrust check SPEC... [--out dist] [--env NAME]   exit 1 if dist differs from a fresh synth
+  cdk8s-zerotrust certs SPEC... [--out dev-certs] [--days 30] [--env NAME]
+                                                            write a dev CA and per-app server and client
+                                                            certificates (never into dist/)
 
 SPEC is a YAML file or a directory searched for *.yaml. Output goes to OUT/ENV/NAMESPACE/APP.yaml
 (ENV is "${BASE_ENV}" without --env) with a kustomization.yaml per environment folder.`;
@@ -19,13 +24,15 @@ interface Args {
   command: string;
   specs: string[];
   out: string;
+  outGiven: boolean;
   env?: string;
+  days: number;
   quiet: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
   const [command, ...rest] = argv;
-  const args: Args = { command: command ?? '', specs: [], out: 'dist', quiet: false };
+  const args: Args = { command: command ?? '', specs: [], out: 'dist', outGiven: false, days: 30, quiet: false };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     const value = (): string => {
@@ -33,7 +40,12 @@ function parseArgs(argv: string[]): Args {
       if (v === undefined || v === '') throw new UsageError(`${a.split('=')[0]} needs a value`);
       return v;
     };
-    if (a === '--out' || a.startsWith('--out=')) args.out = value();
+    if (a === '--out' || a.startsWith('--out=')) { args.out = value(); args.outGiven = true; }
+    else if (a === '--days' || a.startsWith('--days=')) {
+      const v = value();
+      args.days = Number(v);
+      if (!/^\d+$/.test(v) || args.days < 1 || args.days > 825) throw new UsageError(`--days ${JSON.stringify(v)} is not a whole number from 1 to 825`);
+    }
     else if (a === '--env' || a.startsWith('--env=')) args.env = value();
     else if (a === '--quiet' || a === '-q') args.quiet = true;
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
@@ -57,7 +69,7 @@ export function main(argv: string[], io: Io = { out: (l) => process.stdout.write
     return 2;
   }
   if (args.command === 'help' || args.command === '--help' || args.command === '-h') { io.out(USAGE); return 0; }
-  if (!['synth', 'validate', 'check'].includes(args.command)) {
+  if (!['synth', 'validate', 'check', 'certs'].includes(args.command)) {
     io.err(`cdk8s-zerotrust: ${args.command ? `unknown command ${JSON.stringify(args.command)}` : 'no command given'}\n${USAGE}`);
     return 2;
   }
@@ -78,6 +90,22 @@ export function main(argv: string[], io: Io = { out: (l) => process.stdout.write
     if (issues.some((i) => !i.warning)) return report(issues);
     warn(issues);
     if (!args.quiet) io.out(`${loaded.docs.length} app${loaded.docs.length === 1 ? '' : 's'} valid`);
+    return 0;
+  }
+
+  if (args.command === 'certs') {
+    const issues = validateDocuments(loaded.docs);
+    if (issues.some((i) => !i.warning)) return report(issues);
+    const out = args.outGiven ? args.out : 'dev-certs';
+    const dist = path.resolve('dist');
+    const full = path.resolve(out);
+    if (full === dist || full.startsWith(`${dist}${path.sep}`)) {
+      io.err(`cdk8s-zerotrust: certs --out ${out}: private keys never go into dist/ (it is committed and deployed); choose another folder, e.g. dev-certs`);
+      return 2;
+    }
+    const files = devCertificateFiles(loaded.docs.map((d) => forEnvironment(d.doc, args.env) as AppSpec), args.days);
+    writeTreeAtomically(full, files, 0o600);
+    if (!args.quiet) io.out(`wrote a dev CA and certificates for ${loaded.docs.length} apps into ${out} (valid ${args.days} days; keys are private, do not commit them)`);
     return 0;
   }
 
@@ -143,7 +171,7 @@ function lineDiff(actual: string, expected: string): string {
  * Replaces `target` with exactly `files`: writes a sibling temp folder, then swaps it in with
  * renames, so a failure never leaves a half-written folder.
  */
-export function writeTreeAtomically(target: string, files: Map<string, string>): void {
+export function writeTreeAtomically(target: string, files: Map<string, string>, mode?: number): void {
   const parent = path.dirname(target);
   fs.mkdirSync(parent, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(target)}.tmp-`));
@@ -151,7 +179,7 @@ export function writeTreeAtomically(target: string, files: Map<string, string>):
     for (const [rel, content] of files) {
       const full = path.join(tmp, rel);
       fs.mkdirSync(path.dirname(full), { recursive: true });
-      fs.writeFileSync(full, content);
+      fs.writeFileSync(full, content, mode === undefined ? undefined : { mode });
     }
     const old = `${tmp}.old`;
     const hadTarget = fs.existsSync(target);
@@ -162,4 +190,25 @@ export function writeTreeAtomically(target: string, files: Map<string, string>):
     fs.rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
+}
+
+/**
+ * The files of `certs`: `ca.crt`/`ca.key`, and per app `NAMESPACE/APP/tls.crt`, `tls.key` (server:
+ * Service DNS names, route and ingress hosts, mesh identity) and `client.crt`, `client.key`
+ * (client: the mesh identity `<serviceAccount>.<namespace>.cluster.local`).
+ */
+export function devCertificateFiles(specs: readonly AppSpec[], days: number): Map<string, string> {
+  const ca = DevCertificateAuthority.create('cdk8s-zerotrust dev CA', days);
+  const files = new Map<string, string>([['ca.crt', ca.cert], ['ca.key', ca.key]]);
+  for (const spec of specs) {
+    const dir = `${spec.metadata.namespace ?? 'default'}/${spec.metadata.name}`;
+    const names = appCertificateNames(spec);
+    const server = ca.issue({ commonName: names.server[0], altNames: names.server, days, usages: ['server'] });
+    const client = ca.issue({ commonName: names.identity, altNames: [names.identity], days, usages: ['client'] });
+    files.set(`${dir}/tls.crt`, server.cert);
+    files.set(`${dir}/tls.key`, server.key);
+    files.set(`${dir}/client.crt`, client.cert);
+    files.set(`${dir}/client.key`, client.key);
+  }
+  return files;
 }

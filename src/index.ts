@@ -20,4 +20,5 @@ export * from './smi-tcp-route';
 export * from './zero-trust-network-policy';
 export * from './validate-spec';
 export * from './synth';
-export { main, compareTree, writeTreeAtomically } from './cli';
+export { main, compareTree, devCertificateFiles, writeTreeAtomically } from './cli';
+export * from './dev-certs';
