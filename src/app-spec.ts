@@ -306,6 +306,12 @@ export interface AppSpecBody {
   /** Deny by default and allow only the router/ingress and mesh callers. @default true */
   readonly networkPolicy?: boolean;
   /**
+   * This app owns its namespace: a Namespace is written with Pod Security "restricted" labels and,
+   * with `mesh`, the mesh's labels (OSM: monitored-by and sidecar injection). One app per namespace.
+   * @default false
+   */
+  readonly ownsNamespace?: boolean;
+  /**
    * Per-environment overrides, deep-merged over `spec` by `--env NAME`.
    * @default - none
    */

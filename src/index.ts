@@ -6,6 +6,7 @@ export * from './rules';
 export * from './pem';
 export * from './secure-app';
 export * from './secure-deployment';
+export * from './app-namespace';
 export * from './app-service';
 export * from './nginx-ingress';
 export * from './openshift-route';

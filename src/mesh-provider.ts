@@ -39,4 +39,9 @@ export interface IMeshProvider {
   validate(mesh: AppMesh, ports: readonly ResolvedPort[]): Problem[];
   /** Adds the mesh's objects for one app under `scope`. */
   bind(scope: Construct, binding: MeshBinding): void;
+  /**
+   * Labels and annotations that enrol a namespace in this mesh (for namespaces an app owns).
+   * @default - none
+   */
+  namespaceMetadata?(): { labels?: { [key: string]: string }; annotations?: { [key: string]: string } };
 }

@@ -12,9 +12,14 @@ import { meshSourceProblems, SmiTrafficTarget } from './smi-traffic-target';
 /** The pod annotation that asks OSM to inject its sidecar. */
 export const OSM_SIDECAR_INJECTION = 'openservicemesh.io/sidecar-injection';
 
+/** The namespace label that puts a namespace under an OSM control plane. */
+export const OSM_MONITORED_BY = 'openservicemesh.io/monitored-by';
+
 export interface OsmSmiMeshProps {
   /** Add the OSM sidecar-injection annotation to pods. @default true */
   readonly sidecarInjection?: boolean;
+  /** The OSM mesh name, for the namespace monitored-by label. @default "osm" */
+  readonly meshName?: string;
 }
 
 const isHttp = (p: ResolvedPort) => p.protocol !== 'tcp';
@@ -34,9 +39,18 @@ export function allowName(app: string, allow: MeshAllow, index: number): string 
 export class OsmSmiMesh implements IMeshProvider {
   public readonly name = 'osm';
   private readonly sidecarInjection: boolean;
+  private readonly meshName: string;
 
   constructor(props: OsmSmiMeshProps = {}) {
     this.sidecarInjection = props.sidecarInjection ?? true;
+    this.meshName = props.meshName ?? 'osm';
+  }
+
+  public namespaceMetadata() {
+    return {
+      labels: { [OSM_MONITORED_BY]: this.meshName },
+      annotations: this.sidecarInjection ? { [OSM_SIDECAR_INJECTION]: 'enabled' } : undefined,
+    };
   }
 
   public validate(mesh: AppMesh, ports: readonly ResolvedPort[]): Problem[] {

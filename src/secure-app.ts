@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { AppNamespace } from './app-namespace';
 import { NginxIngress } from './nginx-ingress';
 import { AppService } from './app-service';
 import type { AppSpec } from './app-spec';
@@ -77,6 +78,15 @@ export class SecureApp extends Construct {
     this.name = name;
     this.namespace = namespace;
     this.ports = ports;
+
+    if (spec.ownsNamespace) {
+      const meshMetadata = spec.mesh ? mesh.namespaceMetadata?.() : undefined;
+      new AppNamespace(this, 'Namespace', {
+        name: namespace,
+        labels: { ...metadata.labels, ...meshMetadata?.labels },
+        annotations: meshMetadata?.annotations,
+      });
+    }
 
     new KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name: serviceAccountName, namespace, labels },

@@ -128,7 +128,6 @@ export function synthesizeDocuments(docs: readonly SpecDocument[], options: Synt
   const issues: SpecIssue[] = [];
   const warnings: SpecIssue[] = [];
   const files = new Map<string, string>();
-  const owners = new Map<string, SpecDocument>();
   const rendered: Array<{ rel: string; content: string }> = [];
   let objects = 0;
   for (const d of docs) {
@@ -165,21 +164,38 @@ export function synthesizeDocuments(docs: readonly SpecDocument[], options: Synt
     }
     const spec = d.doc as AppSpec;
     const rel = `${spec.metadata.namespace ?? 'default'}/${spec.metadata.name}.yaml`;
-    const owner = owners.get(rel);
-    if (owner) {
-      issues.push({ file: d.file, app, field: 'metadata.name', message: `app ${rel.replace(/\.yaml$/, '')} is also defined in ${owner.file}; (namespace, name) must be unique` });
-      continue;
-    }
-    owners.set(rel, d);
     if (issues.length > 0) continue; // nothing will be written: skip serializing
     objects += manifests!.length;
     rendered.push({ rel, content: toYaml(manifests!) });
   }
+  issues.push(...crossDocumentIssues(docs, options.env));
   if (issues.length > 0) return { issues, warnings, files, apps: 0, objects: 0 };
   rendered.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   for (const r of rendered) files.set(r.rel, r.content);
   files.set('kustomization.yaml', kustomization(rendered.map((r) => r.rel)));
   return { issues, warnings, files, apps: rendered.length, objects };
+}
+
+/** Problems between documents: the same app twice, or two apps owning one namespace. */
+export function crossDocumentIssues(docs: readonly SpecDocument[], env?: string): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const apps = new Map<string, SpecDocument>();
+  const namespaceOwners = new Map<string, SpecDocument>();
+  for (const d of docs) {
+    const doc = forEnvironment(d.doc, env) as AppSpec;
+    if (!isObject(doc) || !isObject(doc.metadata) || typeof doc.metadata.name !== 'string') continue;
+    const namespace = typeof doc.metadata.namespace === 'string' ? doc.metadata.namespace : 'default';
+    const key = `${namespace}/${doc.metadata.name}`;
+    const other = apps.get(key);
+    if (other) issues.push({ file: d.file, app: appName(d), field: 'metadata.name', message: `app ${key} is also defined in ${other.file}; (namespace, name) must be unique` });
+    else apps.set(key, d);
+    if (isObject(doc.spec) && doc.spec.ownsNamespace === true) {
+      const owner = namespaceOwners.get(namespace);
+      if (owner) issues.push({ file: d.file, app: appName(d), field: 'spec.ownsNamespace', message: `namespace ${JSON.stringify(namespace)} is already owned by ${appName(owner)} in ${owner.file}; one app per namespace may own it` });
+      else namespaceOwners.set(namespace, d);
+    }
+  }
+  return issues;
 }
 
 /** The environment names of a document, sorted; a malformed `environments` is an issue. */
@@ -209,6 +225,7 @@ export function validateDocuments(docs: readonly SpecDocument[], mesh: IMeshProv
       }
     }
   }
+  issues.push(...crossDocumentIssues(docs));
   return issues;
 }
 
