@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
@@ -93,6 +94,27 @@ function podPolicyProblems(d: any, all: any[]): string[] {
   if (d.spec.replicas >= 2 && !all.some((o) => o.kind === 'PodDisruptionBudget' && sameApp(o))) out.push(`${name}: replicas >= 2 needs a PodDisruptionBudget`);
   return out;
 }
+
+const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+
+describe('kustomize', () => {
+  const envs = fs.readdirSync(DIST).sort();
+
+  test.each(envs)('dist/%s/kustomization.yaml lists exactly the manifests in the folder', (env) => {
+    const k = yaml.load(fs.readFileSync(path.join(DIST, env, 'kustomization.yaml'), 'utf8')) as any;
+    const files = (fs.readdirSync(path.join(DIST, env), { recursive: true }) as string[])
+      .map((f) => f.split(path.sep).join('/')).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').sort();
+    expect(k).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: files });
+  });
+
+  (kubectl ? test.each(envs) : test.skip.each(envs))('kubectl kustomize builds dist/%s with every object', (env) => {
+    const built = spawnSync('kubectl', ['kustomize', path.join(DIST, env)], { encoding: 'utf8' });
+    expect(built.stderr).toBe('');
+    expect(built.status).toBe(0);
+    const count = distObjects().filter((o) => o.file.startsWith(`${env}${path.sep}`)).length;
+    expect((yaml.loadAll(built.stdout) as any[]).length).toBe(count);
+  });
+});
 
 describe('secure by default', () => {
   const objects = distObjects().map((o) => o.obj);
