@@ -21,5 +21,6 @@ export * from './smi-tcp-route';
 export * from './zero-trust-network-policy';
 export * from './validate-spec';
 export * from './synth';
+export * from './trust-graph';
 export { main, compareTree, devCertificateFiles, writeTreeAtomically } from './cli';
 export * from './dev-certs';

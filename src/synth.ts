@@ -6,6 +6,7 @@ import type { AppSpec } from './app-spec';
 import type { IMeshProvider } from './mesh-provider';
 import { OsmSmiMesh } from './osm-smi-mesh';
 import { SecureApp } from './secure-app';
+import { trustGraph, trustMarkdown, trustSvg } from './trust-graph';
 import type { Problem } from './problems';
 import { AppSpecError, validateAppSpec } from './validate-spec';
 
@@ -111,7 +112,7 @@ export interface SynthResult {
   readonly issues: SpecIssue[];
   /** Warnings, which do not stop synthesis. */
   readonly warnings: SpecIssue[];
-  /** Relative path (`<namespace>/<app>.yaml`, `kustomization.yaml`) to content; empty when there are issues. */
+  /** Relative path (`<namespace>/<app>.yaml`, `kustomization.yaml`, `TRUST.md`, `trust.svg`) to content; empty when there are issues. */
   readonly files: Map<string, string>;
   readonly apps: number;
   readonly objects: number;
@@ -173,6 +174,9 @@ export function synthesizeDocuments(docs: readonly SpecDocument[], options: Synt
   rendered.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   for (const r of rendered) files.set(r.rel, r.content);
   files.set('kustomization.yaml', kustomization(rendered.map((r) => r.rel)));
+  const graph = trustGraph(docs.map((d) => forEnvironment(d.doc, options.env) as AppSpec));
+  files.set('TRUST.md', trustMarkdown(graph, options.env ?? BASE_ENV));
+  files.set('trust.svg', trustSvg(graph));
   return { issues, warnings, files, apps: rendered.length, objects };
 }
 

@@ -27,7 +27,7 @@ describe('synth', () => {
     const docs = ['b', 'a'].map((name, index) => ({ file: `${name}.yaml`, index, doc: appSpec({}, { name, namespace: name === 'a' ? 'zz' : 'aa' }) }));
     const first = synthesizeDocuments(docs);
     const second = synthesizeDocuments([...docs].reverse());
-    expect([...first.files.keys()]).toEqual(['aa/b.yaml', 'zz/a.yaml', 'kustomization.yaml']);
+    expect([...first.files.keys()]).toEqual(['aa/b.yaml', 'zz/a.yaml', 'kustomization.yaml', 'TRUST.md', 'trust.svg']);
     expect(Object.fromEntries(first.files)).toEqual(Object.fromEntries(second.files));
     expect(first.apps).toBe(2);
   });
