@@ -109,7 +109,7 @@ export function main(argv: string[], io: Io = { out: (l) => process.stdout.write
     return 0;
   }
 
-  const result = synthesizeDocuments(loaded.docs, { env: args.env });
+  const result = synthesizeDocuments(loaded.docs, { env: args.env, onProgress: progressIndicator(loaded.docs.length, args.quiet) });
   if (result.issues.length > 0) return report([...result.warnings, ...result.issues]);
   warn(result.warnings);
   const target = path.join(args.out, args.env ?? BASE_ENV);
@@ -129,6 +129,18 @@ export function main(argv: string[], io: Io = { out: (l) => process.stdout.write
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (!args.quiet) io.out(`synthesized ${result.apps} apps, ${result.objects} objects, ${result.files.size} files into ${target} in ${ms.toFixed(0)} ms`);
   return 0;
+}
+
+/** Apps from which a progress line is shown (on a terminal only, so logs and CI stay clean). */
+export const PROGRESS_THRESHOLD = 500;
+
+function progressIndicator(total: number, quiet: boolean): ((done: number, total: number) => void) | undefined {
+  if (quiet || total < PROGRESS_THRESHOLD || !process.stderr.isTTY) return undefined;
+  const step = Math.max(1, Math.floor(total / 100));
+  return (done, all) => {
+    if (done === all) process.stderr.write('\r\x1b[K');
+    else if (done % step === 0) process.stderr.write(`\rsynthesizing ${done}/${all} apps (${Math.floor((100 * done) / all)}%)`);
+  };
 }
 
 /** Lists every file under dir, relative, with '/' separators. */

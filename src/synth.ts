@@ -104,6 +104,8 @@ export interface SynthOptions {
   readonly env?: string;
   /** @default - Open Service Mesh with SMI */
   readonly mesh?: IMeshProvider;
+  /** Called after each document with (done, total), e.g. for a progress indicator. @default - none */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 /** The outcome of validating and synthesizing spec documents. */
@@ -131,7 +133,9 @@ export function synthesizeDocuments(docs: readonly SpecDocument[], options: Synt
   const files = new Map<string, string>();
   const rendered: Array<{ rel: string; content: string }> = [];
   let objects = 0;
+  let done = 0;
   for (const d of docs) {
+    options.onProgress?.(done++, docs.length);
     const app = appName(d);
     const ctx = { baseDir: path.dirname(d.file), mesh };
     const envs = environmentNames(d, issues);
@@ -169,6 +173,7 @@ export function synthesizeDocuments(docs: readonly SpecDocument[], options: Synt
     objects += manifests!.length;
     rendered.push({ rel, content: toYaml(manifests!) });
   }
+  options.onProgress?.(docs.length, docs.length);
   issues.push(...crossDocumentIssues(docs, options.env));
   if (issues.length > 0) return { issues, warnings, files, apps: 0, objects: 0 };
   rendered.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));

@@ -32,6 +32,12 @@ describe('synth', () => {
     expect(first.apps).toBe(2);
   });
 
+  test('reports progress after each document and at the end', () => {
+    const calls: Array<[number, number]> = [];
+    synthesizeDocuments(['a', 'b'].map((name, index) => ({ file: 'x.yaml', index, doc: appSpec({}, { name }) })), { onProgress: (d, t) => calls.push([d, t]) });
+    expect(calls).toEqual([[0, 2], [1, 2], [2, 2]]);
+  });
+
   test('toYaml writes a multi-document stream with no anchors and no folded lines', () => {
     const shared = { long: 'x'.repeat(200) };
     const out = toYaml([{ a: shared }, { b: shared }]);
