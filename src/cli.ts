@@ -15,7 +15,8 @@ const USAGE = `usage:
 SPEC is a YAML file or a directory searched for *.yaml. Output goes to OUT/ENV/NAMESPACE/APP.yaml
 (ENV is "${BASE_ENV}" without --env) with a kustomization.yaml per environment folder.`;
 
-interface Io {
+/** Where the CLI writes its output (stdout and stderr by default). */
+export interface CliIo {
   out(line: string): void;
   err(line: string): void;
 }
@@ -60,7 +61,7 @@ function parseArgs(argv: string[]): Args {
 class UsageError extends Error {}
 
 /** Runs the CLI; returns the exit code (0 ok, 1 invalid specs or stale output, 2 usage). */
-export function main(argv: string[], io: Io = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) }): number {
+export function main(argv: string[], io: CliIo = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) }): number {
   let args: Args;
   try {
     args = parseArgs(argv);

@@ -22,5 +22,5 @@ export * from './zero-trust-network-policy';
 export * from './validate-spec';
 export * from './synth';
 export * from './trust-graph';
-export { main, compareTree, devCertificateFiles, writeTreeAtomically } from './cli';
+export { CliIo, main, compareTree, devCertificateFiles, writeTreeAtomically } from './cli';
 export * from './dev-certs';
