@@ -1,8 +1,7 @@
 import { Construct } from 'constructs';
 import type { AppMesh, MeshAllow } from './app-spec';
 import type { IMeshProvider, MeshBinding, ResolvedPort } from './mesh-provider';
-import { ingressBackendProblems } from './osm-ingress-backend';
-import { OsmIngressBackend } from './osm-ingress-backend';
+import { ingressBackendProblems, OsmIngressBackend } from './osm-ingress-backend';
 import { Problem, Problems } from './problems';
 import { dns1123Subdomain } from './rules';
 import { httpMatchProblems, SmiHttpRouteGroup } from './smi-http-route-group';
@@ -90,6 +89,7 @@ export class OsmSmiMesh implements IMeshProvider {
       const rule = new Construct(root, name);
       let kind: 'HTTPRouteGroup' | 'TCPRoute';
       let matches: string[] | undefined;
+      let routeGroup: SmiHttpRouteGroup | undefined;
       if (b.ports.some(isHttp)) {
         const group = new SmiHttpRouteGroup(rule, 'Routes', {
           name,
@@ -99,6 +99,7 @@ export class OsmSmiMesh implements IMeshProvider {
         });
         kind = 'HTTPRouteGroup';
         matches = group.matchNames;
+        routeGroup = group;
       } else {
         new SmiTcpRoute(rule, 'Routes', { name, namespace: b.namespace, labels: b.labels, ports: b.ports.map((p) => p.targetPort) });
         kind = 'TCPRoute';
@@ -109,7 +110,7 @@ export class OsmSmiMesh implements IMeshProvider {
         labels: b.labels,
         destinationServiceAccount: b.serviceAccountName,
         sources: allow.from,
-        rules: [{ kind, name, matches }],
+        rules: [{ kind, name, matches, routeGroup }],
       });
     });
     if (b.mesh.ingress) {

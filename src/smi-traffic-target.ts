@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import * as access from '../imports/access.smi-spec.io';
 import type { MeshSource } from './app-spec';
 import { Problem, Problems, throwIfProblems } from './problems';
+import type { SmiHttpRouteGroup } from './smi-http-route-group';
 import { dns1123Label, dns1123Subdomain } from './rules';
 import { fastRendering } from './fast-render';
 
@@ -14,6 +15,11 @@ export interface TrafficTargetRule {
   readonly name: string;
   /** @default - every match of the group */
   readonly matches?: string[];
+  /**
+   * The route group this rule names, to check that it and the matches exist.
+   * @default - not checked (the group is defined elsewhere)
+   */
+  readonly routeGroup?: SmiHttpRouteGroup;
 }
 
 export interface SmiTrafficTargetProps {
@@ -55,6 +61,17 @@ export class SmiTrafficTarget extends Construct {
     problems.add('name', dns1123Subdomain(props.name));
     problems.nest('sources', meshSourceProblems(props.sources));
     if (props.rules.length === 0) problems.add('rules', 'at least one rule is required');
+    props.rules.forEach((r, i) => {
+      if (!r.routeGroup) return;
+      if (r.kind !== 'HTTPRouteGroup' || r.name !== r.routeGroup.name) {
+        problems.add(`rules[${i}].name`, `${r.kind} ${JSON.stringify(r.name)} is not the given route group HTTPRouteGroup ${JSON.stringify(r.routeGroup.name)}`);
+      }
+      (r.matches ?? []).forEach((m, j) => {
+        if (!r.routeGroup!.matchNames.includes(m)) {
+          problems.add(`rules[${i}].matches[${j}]`, `match ${JSON.stringify(m)} is not in HTTPRouteGroup ${JSON.stringify(r.routeGroup!.name)}; it has ${r.routeGroup!.matchNames.map((n) => JSON.stringify(n)).join(', ')}`);
+        }
+      });
+    });
     throwIfProblems(`traffic target ${JSON.stringify(props.name)}`, problems.list);
     this.name = props.name;
     new TrafficTarget(this, 'Resource', {

@@ -1,4 +1,4 @@
-import { SmiTrafficTarget } from '../src';
+import { SmiHttpRouteGroup, SmiTrafficTarget } from '../src';
 import { oneOf, schemaProblems, synth } from './util';
 
 const base = { name: 'app2-from-app1', namespace: 'shop', destinationServiceAccount: 'app2', sources: [{ serviceAccount: 'app1', namespace: 'front' }] };
@@ -18,6 +18,19 @@ describe('SmiTrafficTarget', () => {
   test('fails a source without a namespace', () => {
     expect(() => synth((c) => new SmiTrafficTarget(c, 'T', { ...base, sources: [{ serviceAccount: 'app1' } as any], rules: [{ kind: 'TCPRoute', name: 't' }] })))
       .toThrow(/sources\[0\]\.namespace: a namespace is required/);
+  });
+  test('fails a rule naming matches its route group does not have', () => {
+    expect(() => synth((c) => {
+      const group = new SmiHttpRouteGroup(c, 'G', { name: 'g', namespace: 'shop', matches: [{ name: 'gets' }] });
+      new SmiTrafficTarget(c, 'T', { ...base, rules: [{ kind: 'HTTPRouteGroup', name: 'g', matches: ['gets', 'posts'], routeGroup: group }] });
+    })).toThrow(/rules\[0\]\.matches\[1\]: match "posts" is not in HTTPRouteGroup "g"; it has "gets"/);
+  });
+  test('passes a rule whose matches its route group has', () => {
+    const objects = synth((c) => {
+      const group = new SmiHttpRouteGroup(c, 'G', { name: 'g', namespace: 'shop', matches: [{ name: 'gets' }] });
+      new SmiTrafficTarget(c, 'T', { ...base, rules: [{ kind: 'HTTPRouteGroup', name: 'g', matches: ['gets'], routeGroup: group }] });
+    });
+    expect(oneOf(objects, 'TrafficTarget').spec.rules).toEqual([{ kind: 'HTTPRouteGroup', name: 'g', matches: ['gets'] }]);
   });
   test('fails without rules', () => {
     expect(() => synth((c) => new SmiTrafficTarget(c, 'T', { ...base, rules: [] }))).toThrow(/rules: at least one rule is required/);
