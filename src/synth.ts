@@ -142,16 +142,20 @@ export function synthesizeDocuments(docs: readonly SpecDocument[], options: Synt
     const target = options.env !== undefined && envs.includes(options.env) ? options.env : undefined;
     const report = (env: string | undefined) => (p: Problem) => (p.warning ? warnings : issues)
       .push({ file: d.file, app: env ? `${app} (environment ${env})` : app, field: p.field, message: p.message, warning: p.warning });
+    const tryRender = (env: string | undefined): any[] | undefined => {
+      try {
+        return renderApp(forEnvironment(d.doc, env) as AppSpec, ctx, report(env));
+      } catch (e) {
+        if (!(e instanceof AppSpecError)) throw e;
+        e.problems.forEach(report(env));
+        return undefined;
+      }
+    };
     // The base spec first: environments are only checked once it is valid.
     let manifests: any[] | undefined;
     if (target === undefined) {
-      try {
-        manifests = renderApp(forEnvironment(d.doc, undefined) as AppSpec, ctx, report(undefined));
-      } catch (e) {
-        if (!(e instanceof AppSpecError)) throw e;
-        e.problems.forEach(report(undefined));
-        continue;
-      }
+      manifests = tryRender(undefined);
+      if (!manifests) continue;
     } else {
       const problems = validateAppSpec(forEnvironment(d.doc, undefined), ctx);
       problems.forEach(report(undefined));
@@ -159,19 +163,14 @@ export function synthesizeDocuments(docs: readonly SpecDocument[], options: Synt
     }
     for (const env of envs.filter((e) => e !== target)) validateAppSpec(forEnvironment(d.doc, env), ctx).forEach(report(env));
     if (target !== undefined) {
-      try {
-        manifests = renderApp(forEnvironment(d.doc, target) as AppSpec, ctx, report(target));
-      } catch (e) {
-        if (!(e instanceof AppSpecError)) throw e;
-        e.problems.forEach(report(target));
-        continue;
-      }
+      manifests = tryRender(target);
+      if (!manifests) continue;
     }
+    if (!manifests || issues.length > 0) continue; // nothing will be written: skip serializing
     const spec = d.doc as AppSpec;
     const rel = `${spec.metadata.namespace ?? 'default'}/${spec.metadata.name}.yaml`;
-    if (issues.length > 0) continue; // nothing will be written: skip serializing
-    objects += manifests!.length;
-    rendered.push({ rel, content: toYaml(manifests!) });
+    objects += manifests.length;
+    rendered.push({ rel, content: toYaml(manifests) });
   }
   options.onProgress?.(docs.length, docs.length);
   issues.push(...crossDocumentIssues(docs, options.env));
