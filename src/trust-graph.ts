@@ -75,6 +75,7 @@ const markdownCell = (s: string) => s.replace(/\|/g, '\\|');
 /** TRUST.md: the graph as a Mermaid flowchart and as a table. */
 export function trustMarkdown(graph: TrustGraph, env: string): string {
   const ids = new Map(graph.nodes.map((n, i) => [n.id, `n${i + 1}`]));
+  const labels = new Map(graph.nodes.map((n) => [n.id, n.label]));
   const shape = (n: TrustNode) => (n.kind === 'app' ? `["${mermaidText(n.label)}"]` : `(["${mermaidText(n.label)}"])`);
   const lines = [
     `# Who may call whom (${env})`,
@@ -91,10 +92,7 @@ export function trustMarkdown(graph: TrustGraph, env: string): string {
     '',
     '| from | to | via | allowed |',
     '| --- | --- | --- | --- |',
-    ...graph.edges.map((e) => {
-      const label = (id: string) => graph.nodes.find((n) => n.id === id)!.label;
-      return `| ${markdownCell(label(e.from))} | ${markdownCell(label(e.to))} | ${e.via} | ${markdownCell(e.label)} |`;
-    }),
+    ...graph.edges.map((e) => `| ${markdownCell(labels.get(e.from)!)} | ${markdownCell(labels.get(e.to)!)} | ${e.via} | ${markdownCell(e.label)} |`),
     '',
   ];
   return lines.join('\n');
@@ -103,29 +101,72 @@ export function trustMarkdown(graph: TrustGraph, env: string): string {
 const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /**
+ * Column of each node: 0 for nodes nobody calls, else one more than the furthest caller. Kahn's
+ * algorithm in label order, O(nodes + edges) without cycles; a cycle (a calls b calls a) is entered
+ * at the node with most callers already placed.
+ */
+function layers(graph: TrustGraph): Map<string, number> {
+  const col = new Map<string, number>(graph.nodes.map((n) => [n.id, 0]));
+  const preds = new Map<string, string[]>(graph.nodes.map((n) => [n.id, []]));
+  const succs = new Map<string, string[]>(graph.nodes.map((n) => [n.id, []]));
+  const indegree = new Map<string, number>(graph.nodes.map((n) => [n.id, 0]));
+  for (const e of graph.edges) {
+    if (e.from === e.to) continue;
+    preds.get(e.to)!.push(e.from);
+    succs.get(e.from)!.push(e.to);
+    indegree.set(e.to, indegree.get(e.to)! + 1);
+  }
+  const placed = new Set<string>();
+  const place = (id: string) => {
+    col.set(id, Math.max(0, ...preds.get(id)!.filter((p) => placed.has(p)).map((p) => col.get(p)! + 1)));
+    placed.add(id);
+  };
+  const queue = graph.nodes.filter((n) => indegree.get(n.id) === 0).map((n) => n.id);
+  for (let next = 0; placed.size < graph.nodes.length;) {
+    if (next >= queue.length) {
+      // Only cycles are left: enter one where most callers are already placed (then label order).
+      let stuck = '';
+      let best = -1;
+      for (const n of graph.nodes) {
+        if (placed.has(n.id)) continue;
+        const known = preds.get(n.id)!.filter((p) => placed.has(p)).length;
+        if (known > best) { best = known; stuck = n.id; }
+      }
+      indegree.set(stuck, 0);
+      queue.push(stuck);
+    }
+    const id = queue[next++];
+    if (placed.has(id)) continue;
+    place(id);
+    for (const s of succs.get(id)!) {
+      indegree.set(s, indegree.get(s)! - 1);
+      if (indegree.get(s) === 0) queue.push(s);
+    }
+  }
+  return col;
+}
+
+/**
  * The graph as a standalone SVG: sources on the left, each node one column right of its furthest
  * caller, nodes in a column sorted by label. Every edge ends at its own row on the left side of its
  * target, with what it allows written just before the arrow head, so labels never overlap.
  */
 export function trustSvg(graph: TrustGraph): string {
-  const col = new Map(graph.nodes.map((n) => [n.id, 0]));
-  // Longest-path layering; a cycle (a calls b calls a) stops growing after as many rounds as nodes.
-  for (let round = 0; round < graph.nodes.length; round++) {
-    let changed = false;
-    for (const e of graph.edges) {
-      const next = col.get(e.from)! + 1;
-      if (e.from !== e.to && col.get(e.to)! < next && next < graph.nodes.length) { col.set(e.to, next); changed = true; }
-    }
-    if (!changed) break;
-  }
+  const col = layers(graph);
   const CHAR = 7; const ROW = 16; const PAD = 20; const GAPY = 24;
   const W = Math.max(160, ...graph.nodes.map((n) => n.label.length * CHAR + 24));
   const GAPX = Math.max(120, ...graph.edges.map((e) => e.label.length * 6.2 + 60));
   const incoming = new Map<string, TrustEdge[]>();
-  for (const e of graph.edges) incoming.set(e.to, [...(incoming.get(e.to) ?? []), e]);
+  for (const e of graph.edges) {
+    const list = incoming.get(e.to);
+    if (list) list.push(e); else incoming.set(e.to, [e]);
+  }
   const height = (n: TrustNode) => Math.max(40, 12 + (incoming.get(n.id)?.length ?? 0) * ROW);
   const columns = new Map<number, TrustNode[]>();
-  for (const n of graph.nodes) columns.set(col.get(n.id)!, [...(columns.get(col.get(n.id)!) ?? []), n]);
+  for (const n of graph.nodes) {
+    const list = columns.get(col.get(n.id)!);
+    if (list) list.push(n); else columns.set(col.get(n.id)!, [n]);
+  }
   const pos = new Map<string, { x: number; y: number; h: number }>();
   let bottom = 0;
   for (const [c, ns] of columns) {

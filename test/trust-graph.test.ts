@@ -38,6 +38,15 @@ describe('trust graph', () => {
     expect(md).toContain('| shop/app1 | shop/app2 | mesh | GET,HEAD /api/.* |');
   });
 
+  test('lays out callers left of the apps they call, cycles included', () => {
+    const a = appSpec({ mesh: { allow: [{ from: [{ serviceAccount: 'b', namespace: 'shop' }] }] } }, { name: 'a' });
+    const b = appSpec({ route: {}, mesh: { allow: [{ from: [{ serviceAccount: 'a', namespace: 'shop' }] }] } }, { name: 'b' });
+    const svg = trustSvg(trustGraph([a, b]));
+    const x = (label: string) => Number(new RegExp(`<rect x="([\\d.]+)"[^>]*/>\\n  <text[^>]*>${label}<`).exec(svg)![1]);
+    expect(x('OpenShift router')).toBeLessThan(x('shop/b'));
+    expect(x('shop/b')).toBeLessThan(x('shop/a'));
+  });
+
   test('the SVG draws every node and edge, with escaped text', () => {
     const svg = trustSvg(trustGraph([appSpec({ mesh: { allow: [{ from: [{ serviceAccount: 'a', namespace: 'b' }], http: [{ name: 'x', pathRegex: '/a<b>&' }] }] } })]));
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="\d+" height="\d+"/);
