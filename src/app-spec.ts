@@ -183,6 +183,8 @@ export interface AppRoute {
 export interface AppIngress {
   /** @default - the cluster default IngressClass */
   readonly className?: string;
+  /** Namespace of the ingress controller's pods, admitted by the NetworkPolicy. @default "ingress-nginx" */
+  readonly controllerNamespace?: string;
   readonly host: string;
   /** @default "/" */
   readonly path?: string;

@@ -204,7 +204,7 @@ export class SecureApp extends Construct {
       const policy = new ZeroTrustNetworkPolicy(this, 'NetworkPolicy', { app: name, namespace, labels });
       if (r) policy.allow('router', [{ namespaceLabels: { [OPENSHIFT_INGRESS_POLICY_GROUP]: '' } }], [portOf(r.port).targetPort]);
       const external: NetworkPeer[] = [];
-      if (ing) external.push({ namespace: DEFAULT_INGRESS_CONTROLLER_NAMESPACE });
+      if (ing) external.push({ namespace: ing.controllerNamespace ?? DEFAULT_INGRESS_CONTROLLER_NAMESPACE });
       for (const f of spec.mesh?.ingress?.from ?? []) {
         if (f.service) external.push({ namespace: f.service.namespace });
         if (f.ipRange) external.push({ ipRange: f.ipRange });

@@ -241,6 +241,7 @@ function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
   if (ing) {
     portRef('spec.ingress.port', ing.port);
     out.nest('spec.ingress', ingressProblems(ing));
+    if (ing.controllerNamespace !== undefined) out.add('spec.ingress.controllerNamespace', dns1123Label(ing.controllerNamespace));
   }
 
   if (s.mesh) {

@@ -54,6 +54,11 @@ describe('SecureApp', () => {
     ]);
   });
 
+  test('admits the ingress controller from the namespace the spec names', () => {
+    const objects = synth((c) => new SecureApp(c, 'App', { spec: appSpec({ ingress: { host: 'web.example.com', controllerNamespace: 'nginx-system' } }) }));
+    expect(oneOf(objects, 'NetworkPolicy', 'web-allow-ingress').spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'nginx-system' } } }]);
+  });
+
   test('the mesh is swappable: another provider gets the binding instead of OSM/SMI', () => {
     const seen: string[] = [];
     const mesh: IMeshProvider = {

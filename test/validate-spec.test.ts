@@ -164,6 +164,9 @@ describe('validateAppSpec', () => {
       const probe = { httpGet: { path: '/', port: 'admin' } };
       expect(fields(appSpec({ probes: { readiness: probe, liveness: probe } }))).toEqual(['spec.probes.readiness.httpGet.port', 'spec.probes.liveness.httpGet.port', 'spec.probes.liveness']);
     });
+    test('fails an ingress controller namespace that is not a DNS-1123 label', () => {
+      expect(fields(appSpec({ ingress: { host: 'a.example.com', controllerNamespace: 'Ingress' } }))).toEqual(['spec.ingress.controllerNamespace']);
+    });
     test('fails an ingress host with uppercase and a bad client cert secret', () => {
       expect(fields(appSpec({ ingress: { host: 'A.example.com', backendTls: { clientCertSecret: 'no-namespace' } } }))).toEqual(['spec.ingress.host', 'spec.ingress.backendTls.clientCertSecret']);
     });
