@@ -25,7 +25,6 @@ interface Args {
   command: string;
   specs: string[];
   out: string;
-  outGiven: boolean;
   env?: string;
   days: number;
   quiet: boolean;
@@ -33,7 +32,8 @@ interface Args {
 
 function parseArgs(argv: string[]): Args {
   const [command, ...rest] = argv;
-  const args: Args = { command: command ?? '', specs: [], out: 'dist', outGiven: false, days: 30, quiet: false };
+  let out: string | undefined;
+  const args: Args = { command: command ?? '', specs: [], out: '', days: 30, quiet: false };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     const value = (): string => {
@@ -41,7 +41,7 @@ function parseArgs(argv: string[]): Args {
       if (v === undefined || v === '') throw new UsageError(`${a.split('=')[0]} needs a value`);
       return v;
     };
-    if (a === '--out' || a.startsWith('--out=')) { args.out = value(); args.outGiven = true; }
+    if (a === '--out' || a.startsWith('--out=')) out = value();
     else if (a === '--days' || a.startsWith('--days=')) {
       const v = value();
       args.days = Number(v);
@@ -52,6 +52,7 @@ function parseArgs(argv: string[]): Args {
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
     else args.specs.push(a);
   }
+  args.out = out ?? (args.command === 'certs' ? 'dev-certs' : 'dist');
   if (args.env !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(args.env)) {
     throw new UsageError(`--env ${JSON.stringify(args.env)} is not a DNS-1123 label`);
   }
@@ -97,16 +98,15 @@ export function main(argv: string[], io: CliIo = { out: (l) => process.stdout.wr
   if (args.command === 'certs') {
     const issues = validateDocuments(loaded.docs);
     if (issues.some((i) => !i.warning)) return report(issues);
-    const out = args.outGiven ? args.out : 'dev-certs';
     const dist = path.resolve('dist');
-    const full = path.resolve(out);
+    const full = path.resolve(args.out);
     if (full === dist || full.startsWith(`${dist}${path.sep}`)) {
-      io.err(`cdk8s-zerotrust: certs --out ${out}: private keys never go into dist/ (it is committed and deployed); choose another folder, e.g. dev-certs`);
+      io.err(`cdk8s-zerotrust: certs --out ${args.out}: private keys never go into dist/ (it is committed and deployed); choose another folder, e.g. dev-certs`);
       return 2;
     }
     const files = devCertificateFiles(loaded.docs.map((d) => forEnvironment(d.doc, args.env) as AppSpec), args.days);
     writeTreeAtomically(full, files, 0o600);
-    if (!args.quiet) io.out(`wrote a dev CA and certificates for ${loaded.docs.length} apps into ${out} (valid ${args.days} days; keys are private, do not commit them)`);
+    if (!args.quiet) io.out(`wrote a dev CA and certificates for ${loaded.docs.length} apps into ${args.out} (valid ${args.days} days; keys are private, do not commit them)`);
     return 0;
   }
 

@@ -29,9 +29,7 @@ export class AppSpecError extends Error {
 }
 
 /** The schema's ajv validator, compiled ahead of time by `npm run schema` (no compile at start-up). */
-function schemaValidator(): ValidateFunction {
-  return compiledValidator as unknown as ValidateFunction;
-}
+const schemaValidator = compiledValidator as unknown as ValidateFunction;
 
 /** The JSON Schema of the YAML app document (generated from the AppSpec type). */
 export const APP_SPEC_SCHEMA: object = schema;
@@ -71,7 +69,7 @@ function article(type: string): string {
 
 /** Checks the document's shape against the JSON Schema; one problem per field. */
 function shapeProblems(doc: unknown): Problem[] {
-  const validate = schemaValidator();
+  const validate = schemaValidator;
   if (validate(doc)) return [];
   const errors = validate.errors ?? [];
   // For `anyOf` (e.g. destinationCA: serviceCA | { file }) report the anyOf, not each branch.
