@@ -21,6 +21,7 @@ export * from './smi-tcp-route';
 export * from './zero-trust-network-policy';
 export * from './validate-spec';
 export * from './synth';
+export * from './yaml-dump';
 export * from './trust-graph';
 export { CliIo, main, compareTree, devCertificateFiles, writeTreeAtomically } from './cli';
 export * from './dev-certs';

@@ -9,6 +9,7 @@ import { SecureApp } from './secure-app';
 import { trustGraph, trustMarkdown, trustSvg } from './trust-graph';
 import type { Problem } from './problems';
 import { AppSpecError, validateAppSpec } from './validate-spec';
+import { dumpYaml } from './yaml-dump';
 
 /** One YAML document of a spec file. */
 export interface SpecDocument {
@@ -257,7 +258,7 @@ function renderApp(spec: AppSpec, options: { mesh?: IMeshProvider; baseDir?: str
 
 /** Serializes objects as a multi-document YAML stream: stable key order, no line folding, no anchors. */
 export function toYaml(objects: readonly unknown[]): string {
-  return objects.map((o) => yaml.dump(o, { noRefs: true, lineWidth: -1, quotingType: '"' })).join('---\n');
+  return objects.map((o) => dumpYaml(o)).join('---\n');
 }
 
 function kustomization(resources: string[]): string {
