@@ -57,8 +57,9 @@ export function fastRendering<P extends object>(cls: GeneratedApiObjectClass<P>)
     }
 
     public toJson(): any {
-      if (this.patched || !App.of(this).resolvers.every((r) => STANDARD_RESOLVERS.some((c) => r instanceof c))) return super.toJson();
-      let plain: any;
+      if (this.patched || !hasStandardResolvers(App.of(this))) return super.toJson();
+      const sortKeys = !process.env.CDK8S_DISABLE_SORT;
+      const plain: any = {};
       try {
         // What ApiObjectMetadataDefinition.toJson() renders (sorted, empty maps and lists dropped),
         // read from its fields; if this cdk8s version keeps them otherwise, its own toJson().
@@ -66,7 +67,15 @@ export function fastRendering<P extends object>(cls: GeneratedApiObjectClass<P>)
         const metadata = m._additionalAttributes && m.labels && m.annotations && m.finalizers && m.ownerReferences
           ? toPlain({ ...m._additionalAttributes, name: m.name, namespace: m.namespace, annotations: m.annotations, finalizers: m.finalizers, ownerReferences: m.ownerReferences, labels: m.labels }, true, true)
           : this.metadata.toJson();
-        plain = toPlain({ ...this.renderProps, metadata }, !process.env.CDK8S_DISABLE_SORT, false);
+        // `{ ...props, metadata }` as ApiObject.toJson() renders it. The order of these top-level
+        // keys does not matter: the generated converter (`manifest`) writes them in its own order.
+        const props = this.renderProps as Record<string, unknown>;
+        for (const k of Object.keys(props)) {
+          if (k === 'metadata') continue;
+          const v = toPlain(props[k], sortKeys, false);
+          if (v !== undefined) plain[k] = v;
+        }
+        if (metadata !== undefined && metadata !== null) plain.metadata = metadata;
       } catch (e) {
         if (e instanceof NeedsGenericPath) return super.toJson();
         throw e;
@@ -79,24 +88,42 @@ export function fastRendering<P extends object>(cls: GeneratedApiObjectClass<P>)
   return FastRendered as unknown as GeneratedApiObjectClass<P>;
 }
 
+/** Whether an App resolves values with cdk8s' own resolvers only (cached per App and resolver count). */
+const standardResolvers = new WeakMap<App, { count: number; ok: boolean }>();
+function hasStandardResolvers(app: App): boolean {
+  let known = standardResolvers.get(app);
+  if (known === undefined || known.count !== app.resolvers.length) {
+    known = { count: app.resolvers.length, ok: app.resolvers.every((r) => STANDARD_RESOLVERS.some((c) => r instanceof c)) };
+    standardResolvers.set(app, known);
+  }
+  return known.ok;
+}
+
 /** `sanitizeValue(resolve(value))` for the values our constructs produce. */
 function toPlain(value: any, sortKeys: boolean, filterEmpty: boolean): any {
   if (value === null || value === undefined) return undefined;
   if (typeof value !== 'object') return value;
-  if (Array.isArray(value)) return filterEmpty && value.length === 0 ? undefined : value.map((v) => toPlain(v, sortKeys, filterEmpty));
-  if (value instanceof Lazy) return toPlain(value.produce(), sortKeys, filterEmpty);
+  if (Array.isArray(value)) {
+    const n = value.length;
+    if (filterEmpty && n === 0) return undefined;
+    const items = new Array(n);
+    for (let i = 0; i < n; i++) items[i] = toPlain(value[i], sortKeys, filterEmpty);
+    return items;
+  }
   if (value.constructor !== Object) {
+    if (value instanceof Lazy) return toPlain(value.produce(), sortKeys, filterEmpty);
     // IntOrString, Quantity and other number-or-string unions, as NumberStringUnionResolver does.
     if ((typeof value.value === 'number' || typeof value.value === 'string') && typeof value.resolve !== 'function') return { value: value.value };
     throw new NeedsGenericPath();
   }
   if (typeof value.resolve === 'function') throw new NeedsGenericPath();
-  const keys = sortKeys ? Object.keys(value).sort() : Object.keys(value);
+  const keys = Object.keys(value);
+  if (sortKeys && keys.length > 1) keys.sort();
   const out: any = {};
   let empty = true;
-  for (const k of keys) {
-    const v = toPlain(value[k], sortKeys, filterEmpty);
-    if (v !== undefined && v !== null) { out[k] = v; empty = false; }
+  for (let i = 0; i < keys.length; i++) {
+    const v = toPlain(value[keys[i]], sortKeys, filterEmpty);
+    if (v !== undefined && v !== null) { out[keys[i]] = v; empty = false; }
   }
   return filterEmpty && empty ? undefined : out;
 }
