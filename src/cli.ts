@@ -61,6 +61,11 @@ function parseArgs(argv: string[]): Args {
 
 class UsageError extends Error {}
 
+/** `1 app`, `2 apps` */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** Runs the CLI; returns the exit code (0 ok, 1 invalid specs or stale output, 2 usage). */
 export function main(argv: string[], io: CliIo = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) }): number {
   let args: Args;
@@ -82,7 +87,7 @@ export function main(argv: string[], io: CliIo = { out: (l) => process.stdout.wr
     const issues = all.filter((i) => !i.warning);
     warn(all.filter((i) => i.warning));
     for (const i of issues) io.err(formatIssue(i));
-    io.err(`cdk8s-zerotrust: ${issues.length} problem${issues.length === 1 ? '' : 's'} found; nothing written`);
+    io.err(`cdk8s-zerotrust: ${count(issues.length, 'problem')} found; nothing written`);
     return 1;
   };
   if (loaded.issues.length > 0) return report([...loaded.issues, ...validateDocuments(loaded.docs)]);
@@ -91,7 +96,7 @@ export function main(argv: string[], io: CliIo = { out: (l) => process.stdout.wr
     const issues = validateDocuments(loaded.docs);
     if (issues.some((i) => !i.warning)) return report(issues);
     warn(issues);
-    if (!args.quiet) io.out(`${loaded.docs.length} app${loaded.docs.length === 1 ? '' : 's'} valid`);
+    if (!args.quiet) io.out(`${count(loaded.docs.length, 'app')} valid`);
     return 0;
   }
 
@@ -106,7 +111,7 @@ export function main(argv: string[], io: CliIo = { out: (l) => process.stdout.wr
     }
     const files = devCertificateFiles(loaded.docs.map((d) => forEnvironment(d.doc, args.env) as AppSpec), args.days);
     writeTreeAtomically(full, files, 0o600);
-    if (!args.quiet) io.out(`wrote a dev CA and certificates for ${loaded.docs.length} apps into ${args.out} (valid ${args.days} days; keys are private, do not commit them)`);
+    if (!args.quiet) io.out(`wrote a dev CA and certificates for ${count(loaded.docs.length, 'app')} into ${args.out} (valid ${args.days} days; keys are private, do not commit them)`);
     return 0;
   }
 
@@ -128,7 +133,7 @@ export function main(argv: string[], io: CliIo = { out: (l) => process.stdout.wr
 
   writeTreeAtomically(target, result.files);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (!args.quiet) io.out(`synthesized ${result.apps} apps, ${result.objects} objects, ${result.files.size} files into ${target} in ${ms.toFixed(0)} ms`);
+  if (!args.quiet) io.out(`synthesized ${count(result.apps, 'app')}, ${count(result.objects, 'object')}, ${count(result.files.size, 'file')} into ${target} in ${ms.toFixed(0)} ms`);
   return 0;
 }
 

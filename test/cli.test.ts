@@ -50,7 +50,7 @@ describe('cli', () => {
   test('synth writes one file per app and a kustomization, and reports a summary', () => {
     const r = run(['synth', path.join(dir, 'specs'), '--out', path.join(dir, 'dist')]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^synthesized 1 apps, \d+ objects, 4 files into .*base in \d+ ms$/);
+    expect(r.out).toMatch(/^synthesized 1 app, \d+ objects, 4 files into .*base in \d+ ms$/);
     expect(fs.readdirSync(path.join(dir, 'dist', 'base'), { recursive: true }).sort()).toEqual(['TRUST.md', 'kustomization.yaml', 'shop', 'shop/web.yaml', 'trust.svg']);
     expect(fs.readFileSync(path.join(dir, 'dist', 'base', 'kustomization.yaml'), 'utf8')).toContain('- shop/web.yaml');
   });
