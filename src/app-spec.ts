@@ -1,4 +1,3 @@
-import type { V1Probe, V1ResourceRequirements } from '@kubernetes/client-node';
 
 /**
  * The app spec: the user-facing contract (see the README's spec reference).
@@ -269,13 +268,95 @@ export interface AppMesh {
   readonly ingress?: MeshIngress;
 }
 
+/*
+ * Probes and resources are written as in a Kubernetes container (core/v1 Probe and
+ * ResourceRequirements). The types are declared here rather than imported from
+ * @kubernetes/client-node, whose typings pull in its HTTP and WebSocket clients and do not compile
+ * in a default cdk8s TypeScript app; test/app-spec.test.ts checks that they have the fields of
+ * client-node's V1Probe and V1ResourceRequirements.
+ */
+
+/** A command run in the container; exit status 0 is healthy. */
+export interface AppExecAction {
+  /** @default - none */
+  readonly command?: string[];
+}
+
+/** A gRPC health check (grpc.health.v1). */
+export interface AppGrpcAction {
+  /** Port number of the gRPC service. */
+  readonly port: number;
+  /** The service name in the HealthCheckRequest. @default - the server's overall health */
+  readonly service?: string;
+}
+
+/** A header of an HTTP probe. */
+export interface AppHttpHeader {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** An HTTP GET; a status from 200 to 399 is healthy. */
+export interface AppHttpGetAction {
+  /** A port number or a port name from `ports`. */
+  readonly port: number | string;
+  /** @default "/" */
+  readonly path?: string;
+  /** HTTP or HTTPS. @default "HTTP" */
+  readonly scheme?: string;
+  /** @default - the pod IP */
+  readonly host?: string;
+  /** @default - none */
+  readonly httpHeaders?: AppHttpHeader[];
+}
+
+/** A TCP connection; healthy when it opens. */
+export interface AppTcpSocketAction {
+  /** A port number or a port name from `ports`. */
+  readonly port: number | string;
+  /** @default - the pod IP */
+  readonly host?: string;
+}
+
+/** A container probe, as in a Kubernetes container (one of exec, grpc, httpGet, tcpSocket). */
+export interface AppProbe {
+  /** @default - no command check */
+  readonly exec?: AppExecAction;
+  /** @default - no gRPC check */
+  readonly grpc?: AppGrpcAction;
+  /** @default - no HTTP check */
+  readonly httpGet?: AppHttpGetAction;
+  /** @default - no TCP check */
+  readonly tcpSocket?: AppTcpSocketAction;
+  /** @default 0 */
+  readonly initialDelaySeconds?: number;
+  /** @default 10 */
+  readonly periodSeconds?: number;
+  /** @default 1 */
+  readonly timeoutSeconds?: number;
+  /** Must be 1 for liveness and startup probes. @default 1 */
+  readonly successThreshold?: number;
+  /** @default 3 */
+  readonly failureThreshold?: number;
+  /** @default - the pod's terminationGracePeriodSeconds */
+  readonly terminationGracePeriodSeconds?: number;
+}
+
+/** Container requests and limits, as quantities ("100m", "128Mi"). */
+export interface AppResources {
+  /** @default - none */
+  readonly requests?: { readonly [resource: string]: string };
+  /** @default - none */
+  readonly limits?: { readonly [resource: string]: string };
+}
+
 export interface AppProbes {
   /** @default - a TCP check of the first port */
-  readonly readiness?: V1Probe;
+  readonly readiness?: AppProbe;
   /** @default - the readiness check with a longer delay and period */
-  readonly liveness?: V1Probe;
+  readonly liveness?: AppProbe;
   /** @default - none */
-  readonly startup?: V1Probe;
+  readonly startup?: AppProbe;
 }
 
 /** `spec` of an app document. */
@@ -293,7 +374,7 @@ export interface AppSpecBody {
   /** @default - none */
   readonly env?: { readonly [name: string]: string };
   /** @default - requests cpu 100m, memory 128Mi; limits memory 256Mi */
-  readonly resources?: V1ResourceRequirements;
+  readonly resources?: AppResources;
   /** @default - see AppProbes */
   readonly probes?: AppProbes;
   readonly ports: AppPort[];

@@ -1,4 +1,4 @@
-import type { V1Probe, V1ResourceRequirements } from '@kubernetes/client-node';
+import type { AppProbe, AppResources } from './app-spec';
 import { Lazy } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
@@ -42,14 +42,14 @@ export interface SecureDeploymentProps {
   /** Environment variables, in this order. @default - none */
   readonly env?: { readonly [name: string]: string };
   /** @default - requests cpu 100m, memory 128Mi; limits memory 256Mi */
-  readonly resources?: V1ResourceRequirements;
+  readonly resources?: AppResources;
   readonly ports: ContainerPortProps[];
   /** @default - a TCP check of the first port */
-  readonly readinessProbe?: V1Probe;
+  readonly readinessProbe?: AppProbe;
   /** @default - the readiness handler with a longer delay and period */
-  readonly livenessProbe?: V1Probe;
+  readonly livenessProbe?: AppProbe;
   /** @default - none */
-  readonly startupProbe?: V1Probe;
+  readonly startupProbe?: AppProbe;
   /** @default - none */
   readonly secretMounts?: SecretMountProps[];
   /** @default - none */
@@ -57,7 +57,7 @@ export interface SecureDeploymentProps {
 }
 
 /** Default resources: enough to schedule predictably, a memory limit to contain leaks. */
-export const DEFAULT_RESOURCES: V1ResourceRequirements = {
+export const DEFAULT_RESOURCES: AppResources = {
   requests: { cpu: '100m', memory: '128Mi' },
   limits: { memory: '256Mi' },
 };
@@ -175,7 +175,7 @@ export class SecureDeployment extends Construct {
 }
 
 /** Liveness defaults to the readiness check, later and less often, so a slow pod is not killed. */
-function livenessFrom(readiness: V1Probe): V1Probe {
+function livenessFrom(readiness: AppProbe): AppProbe {
   return {
     ...readiness,
     initialDelaySeconds: Math.max(readiness.initialDelaySeconds ?? 0, 10),
@@ -198,17 +198,17 @@ function quantities(q?: { [key: string]: string }): { [key: string]: k8s.Quantit
   return Object.fromEntries(Object.entries(q).map(([k, v]) => [k, typeof v === 'number' ? k8s.Quantity.fromNumber(v) : k8s.Quantity.fromString(v)]));
 }
 
-function toResources(r: V1ResourceRequirements): k8s.ResourceRequirements {
+function toResources(r: AppResources): k8s.ResourceRequirements {
   return { limits: quantities(r.limits), requests: quantities(r.requests) };
 }
 
 /** Converts a probe in Kubernetes JSON form into the generated types (ports as IntOrString). */
-function toProbe(p: V1Probe): k8s.Probe {
+function toProbe(p: AppProbe): k8s.Probe {
   return {
     exec: p.exec,
     grpc: p.grpc,
-    httpGet: p.httpGet ? { ...p.httpGet, port: intOrString(p.httpGet.port as number | string) } : undefined,
-    tcpSocket: p.tcpSocket ? { ...p.tcpSocket, port: intOrString(p.tcpSocket.port as number | string) } : undefined,
+    httpGet: p.httpGet ? { ...p.httpGet, port: intOrString(p.httpGet.port) } : undefined,
+    tcpSocket: p.tcpSocket ? { ...p.tcpSocket, port: intOrString(p.tcpSocket.port) } : undefined,
     initialDelaySeconds: p.initialDelaySeconds,
     periodSeconds: p.periodSeconds,
     timeoutSeconds: p.timeoutSeconds,

@@ -1,7 +1,7 @@
 import * as yaml from 'js-yaml';
 
 /** The js-yaml options of every manifest we write: no anchors, no line folding, double quotes. */
-export const YAML_DUMP_OPTIONS: Readonly<yaml.DumpOptions> = Object.freeze({ noRefs: true, lineWidth: -1, quotingType: '"' });
+export const YAML_DUMP_OPTIONS = Object.freeze({ noRefs: true, lineWidth: -1, quotingType: '"' as const });
 
 /** Thrown inside the emitter for a value it leaves to js-yaml. */
 class UseJsYaml extends Error {}

@@ -1,6 +1,10 @@
 import * as fs from 'node:fs';
-import { APP_SPEC_SCHEMA, validateAppSpec } from '../src';
+import type { V1Probe, V1ResourceRequirements } from '@kubernetes/client-node';
+import { APP_SPEC_SCHEMA, AppProbe, AppResources, validateAppSpec } from '../src';
 import { appSpec } from './util';
+
+/** Compile-time: `true` only when the two key sets are equal. */
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : false;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const gen = require('../scripts/gen-schema.js');
@@ -21,6 +25,24 @@ describe('AppSpec JSON Schema', () => {
     expect(defs.AppRoute.properties.termination.default).toBe('edge');
     // prose defaults ("- none") become descriptions, not bogus values
     expect(JSON.stringify(APP_SPEC_SCHEMA)).not.toMatch(/"default":"- /);
+  });
+
+  test('probes and resources have the fields of @kubernetes/client-node V1Probe and V1ResourceRequirements', () => {
+    // Type checks (ts-jest compiles this file): the same probe fields, values assignable both ways;
+    // of the resource fields all but `claims` (DRA resource claims, which an app spec does not set).
+    const sameProbeKeys: SameKeys<AppProbe, V1Probe> = true;
+    const sameResourceKeys: SameKeys<AppResources, Omit<V1ResourceRequirements, 'claims'>> = true;
+    const probe: AppProbe = { httpGet: { path: '/healthz', port: 'https', scheme: 'HTTPS', httpHeaders: [{ name: 'x', value: 'y' }] }, periodSeconds: 5 };
+    const asClientNode: V1Probe = probe;
+    const back: AppProbe = asClientNode;
+    const resources: V1ResourceRequirements = { requests: { cpu: '100m' } } satisfies AppResources;
+    expect([sameProbeKeys, sameResourceKeys, back, resources.requests]).toEqual([true, true, probe, { cpu: '100m' }]);
+    // The JSON Schema has exactly those fields, so `claims` is refused rather than dropped.
+    const defs = (APP_SPEC_SCHEMA as any).definitions;
+    expect(Object.keys(defs.AppProbe.properties).sort()).toEqual(['exec', 'failureThreshold', 'grpc', 'httpGet', 'initialDelaySeconds', 'periodSeconds', 'successThreshold', 'tcpSocket', 'terminationGracePeriodSeconds', 'timeoutSeconds']);
+    expect(validateAppSpec(appSpec({ resources: { claims: [{ name: 'gpu' }] } as any }))).toEqual([
+      expect.objectContaining({ field: 'spec.resources.claims', message: expect.stringMatching(/^unknown field "claims"/) }),
+    ]);
   });
 
   test('fails a document of another kind', () => {
