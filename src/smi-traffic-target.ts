@@ -62,13 +62,14 @@ export class SmiTrafficTarget extends Construct {
     problems.nest('sources', meshSourceProblems(props.sources));
     if (props.rules.length === 0) problems.add('rules', 'at least one rule is required');
     props.rules.forEach((r, i) => {
-      if (!r.routeGroup) return;
-      if (r.kind !== 'HTTPRouteGroup' || r.name !== r.routeGroup.name) {
-        problems.add(`rules[${i}].name`, `${r.kind} ${JSON.stringify(r.name)} is not the given route group HTTPRouteGroup ${JSON.stringify(r.routeGroup.name)}`);
+      const group = r.routeGroup;
+      if (!group) return;
+      if (r.kind !== 'HTTPRouteGroup' || r.name !== group.name) {
+        problems.add(`rules[${i}].name`, `${r.kind} ${JSON.stringify(r.name)} is not the given route group HTTPRouteGroup ${JSON.stringify(group.name)}`);
       }
       (r.matches ?? []).forEach((m, j) => {
-        if (!r.routeGroup!.matchNames.includes(m)) {
-          problems.add(`rules[${i}].matches[${j}]`, `match ${JSON.stringify(m)} is not in HTTPRouteGroup ${JSON.stringify(r.routeGroup!.name)}; it has ${r.routeGroup!.matchNames.map((n) => JSON.stringify(n)).join(', ')}`);
+        if (!group.matchNames.includes(m)) {
+          problems.add(`rules[${i}].matches[${j}]`, `match ${JSON.stringify(m)} is not in HTTPRouteGroup ${JSON.stringify(group.name)}; it has ${group.matchNames.map((n) => JSON.stringify(n)).join(', ')}`);
         }
       });
     });

@@ -95,6 +95,12 @@ export function forEnvironment(doc: unknown, env: string | undefined): unknown {
   return { ...doc, spec: override === undefined ? spec : deepMerge(spec, override) };
 }
 
+/** A problem of a document's spec (of one of its environments, when `env` is given) as an issue. */
+function specIssue(d: SpecDocument, env: string | undefined, p: Problem): SpecIssue {
+  const app = appName(d);
+  return { file: d.file, app: env ? `${app} (environment ${env})` : app, field: p.field, message: p.message, warning: p.warning };
+}
+
 function appName(d: SpecDocument): string {
   const name = isObject(d.doc) && isObject(d.doc.metadata) ? d.doc.metadata.name : undefined;
   return typeof name === 'string' && name ? name : `document ${d.index + 1}`;
@@ -135,51 +141,53 @@ export function synthesizeDocuments(docs: readonly SpecDocument[], options: Synt
   const rendered: Array<{ rel: string; content: string }> = [];
   let objects = 0;
   let done = 0;
-  for (const d of docs) {
+  // Each document with `--env` applied: rendered (when it defines that environment), checked
+  // against the others and drawn in the trust graph.
+  const variants = docs.map((d) => forEnvironment(d.doc, options.env));
+  docs.forEach((d, i) => {
     options.onProgress?.(done++, docs.length);
-    const app = appName(d);
     const ctx = { baseDir: path.dirname(d.file), mesh };
     const envs = environmentNames(d, issues);
     const target = options.env !== undefined && envs.includes(options.env) ? options.env : undefined;
-    const report = (env: string | undefined) => (p: Problem) => (p.warning ? warnings : issues)
-      .push({ file: d.file, app: env ? `${app} (environment ${env})` : app, field: p.field, message: p.message, warning: p.warning });
-    const tryRender = (env: string | undefined): any[] | undefined => {
+    const report = (env: string | undefined) => (p: Problem) => (p.warning ? warnings : issues).push(specIssue(d, env, p));
+    const tryRender = (): any[] | undefined => {
       try {
-        return renderApp(forEnvironment(d.doc, env) as AppSpec, ctx, report(env));
+        const spec = target === options.env ? variants[i] : forEnvironment(d.doc, undefined);
+        return renderApp(spec as AppSpec, ctx, report(target));
       } catch (e) {
         if (!(e instanceof AppSpecError)) throw e;
-        e.problems.forEach(report(env));
+        e.problems.forEach(report(target));
         return undefined;
       }
     };
     // The base spec first: environments are only checked once it is valid.
     let manifests: any[] | undefined;
     if (target === undefined) {
-      manifests = tryRender(undefined);
-      if (!manifests) continue;
+      manifests = tryRender();
+      if (!manifests) return;
     } else {
       const problems = validateAppSpec(forEnvironment(d.doc, undefined), ctx);
       problems.forEach(report(undefined));
-      if (problems.some((p) => !p.warning)) continue;
+      if (problems.some((p) => !p.warning)) return;
     }
     for (const env of envs.filter((e) => e !== target)) validateAppSpec(forEnvironment(d.doc, env), ctx).forEach(report(env));
     if (target !== undefined) {
-      manifests = tryRender(target);
-      if (!manifests) continue;
+      manifests = tryRender();
+      if (!manifests) return;
     }
-    if (!manifests || issues.length > 0) continue; // nothing will be written: skip serializing
+    if (!manifests || issues.length > 0) return; // nothing will be written: skip serializing
     const spec = d.doc as AppSpec;
     const rel = `${spec.metadata.namespace ?? 'default'}/${spec.metadata.name}.yaml`;
     objects += manifests.length;
     rendered.push({ rel, content: toYaml(manifests) });
-  }
+  });
   options.onProgress?.(docs.length, docs.length);
-  issues.push(...crossDocumentIssues(docs, options.env));
+  issues.push(...crossVariantIssues(docs, variants));
   if (issues.length > 0) return { issues, warnings, files, apps: 0, objects: 0 };
   rendered.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   for (const r of rendered) files.set(r.rel, r.content);
   files.set('kustomization.yaml', kustomization(rendered.map((r) => r.rel)));
-  const graph = trustGraph(docs.map((d) => forEnvironment(d.doc, options.env) as AppSpec));
+  const graph = trustGraph(variants as AppSpec[]);
   files.set('TRUST.md', trustMarkdown(graph, options.env ?? BASE_ENV));
   files.set('trust.svg', trustSvg(graph));
   return { issues, warnings, files, apps: rendered.length, objects };
@@ -187,12 +195,17 @@ export function synthesizeDocuments(docs: readonly SpecDocument[], options: Synt
 
 /** Problems between documents: the same app twice, or two apps owning one namespace. */
 export function crossDocumentIssues(docs: readonly SpecDocument[], env?: string): SpecIssue[] {
+  return crossVariantIssues(docs, docs.map((d) => forEnvironment(d.doc, env)));
+}
+
+/** `crossDocumentIssues` of documents already resolved for an environment (`variants[i]` of `docs[i]`). */
+function crossVariantIssues(docs: readonly SpecDocument[], variants: readonly unknown[]): SpecIssue[] {
   const issues: SpecIssue[] = [];
   const apps = new Map<string, SpecDocument>();
   const namespaceOwners = new Map<string, SpecDocument>();
-  for (const d of docs) {
-    const doc = forEnvironment(d.doc, env) as AppSpec;
-    if (!isObject(doc) || !isObject(doc.metadata) || typeof doc.metadata.name !== 'string') continue;
+  docs.forEach((d, i) => {
+    const doc = variants[i] as AppSpec;
+    if (!isObject(doc) || !isObject(doc.metadata) || typeof doc.metadata.name !== 'string') return;
     const namespace = typeof doc.metadata.namespace === 'string' ? doc.metadata.namespace : 'default';
     const key = `${namespace}/${doc.metadata.name}`;
     const other = apps.get(key);
@@ -203,7 +216,7 @@ export function crossDocumentIssues(docs: readonly SpecDocument[], env?: string)
       if (owner) issues.push({ file: d.file, app: appName(d), field: 'spec.ownsNamespace', message: `namespace ${JSON.stringify(namespace)} is already owned by ${appName(owner)} in ${owner.file}; one app per namespace may own it` });
       else namespaceOwners.set(namespace, d);
     }
-  }
+  });
   return issues;
 }
 
@@ -223,15 +236,12 @@ export function validateDocuments(docs: readonly SpecDocument[], mesh: IMeshProv
   const issues: SpecIssue[] = [];
   for (const d of docs) {
     const ctx = { baseDir: path.dirname(d.file), mesh };
-    const app = appName(d);
     const envs = environmentNames(d, issues);
     const baseProblems = validateAppSpec(forEnvironment(d.doc, undefined), ctx);
-    for (const p of baseProblems) issues.push({ file: d.file, app, field: p.field, message: p.message, warning: p.warning });
+    for (const p of baseProblems) issues.push(specIssue(d, undefined, p));
     if (baseProblems.some((p) => !p.warning)) continue;
     for (const env of envs) {
-      for (const p of validateAppSpec(forEnvironment(d.doc, env), ctx)) {
-        issues.push({ file: d.file, app: `${app} (environment ${env})`, field: p.field, message: p.message, warning: p.warning });
-      }
+      for (const p of validateAppSpec(forEnvironment(d.doc, env), ctx)) issues.push(specIssue(d, env, p));
     }
   }
   issues.push(...crossDocumentIssues(docs));

@@ -69,9 +69,8 @@ function article(type: string): string {
 
 /** Checks the document's shape against the JSON Schema; one problem per field. */
 function shapeProblems(doc: unknown): Problem[] {
-  const validate = schemaValidator;
-  if (validate(doc)) return [];
-  const errors = validate.errors ?? [];
+  if (schemaValidator(doc)) return [];
+  const errors = schemaValidator.errors ?? [];
   // For `anyOf` (e.g. destinationCA: serviceCA | { file }) report the anyOf, not each branch.
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
   const seen = new Set<string>();

@@ -40,7 +40,6 @@ function indent(level: number): string {
 
 /** A string value at `level` (block literal strings are indented by level, all else is not). */
 function scalar(s: string, level: number): string {
-  if (s.length === 0) return '""';
   if (PLAIN_STRING.test(s) && s.charCodeAt(s.length - 1) !== 58 /* : */ && !RESERVED_WORDS.has(s)) return s;
   const r = jsYamlRepresentation(s);
   if (r.charCodeAt(0) !== 124 /* | */) return r;
@@ -59,13 +58,10 @@ function scalar(s: string, level: number): string {
   return header + (body.charCodeAt(body.length - 1) === 10 ? body.slice(0, -1) : body);
 }
 
+/** A mapping key: written as a value is, except multi-line keys (always quoted) and long keys (explicit pairs). */
 function key(k: string): string {
-  if (k.length > 1024) throw new UseJsYaml();
-  if (PLAIN_STRING.test(k) && k.charCodeAt(k.length - 1) !== 58 && !RESERVED_WORDS.has(k)) return k;
-  // Multi-line keys are written differently from values, and long keys as explicit pairs.
-  if (k.length === 0) return '""';
   if (k.includes('\n')) throw new UseJsYaml();
-  const r = jsYamlRepresentation(k);
+  const r = scalar(k, 0);
   if (r.length > 1024) throw new UseJsYaml();
   return r;
 }
@@ -128,9 +124,6 @@ function mapping(obj: Record<string, unknown>, level: number, compact: boolean):
  * every example and on generated values.
  */
 export function dumpYaml(value: unknown): string {
-  if (value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value) && !isPlainObject(value))) {
-    return yaml.dump(value, YAML_DUMP_OPTIONS);
-  }
   try {
     return node(value, 0, true) + '\n';
   } catch (e) {
