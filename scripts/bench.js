@@ -22,6 +22,7 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const yaml = require('js-yaml');
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -50,10 +51,8 @@ function makeDocs(n) {
 }
 
 /** The floor: js-yaml's dump of each object with the options of our manifests, as one stream. */
-function jsYamlStream(objects) {
-  const yaml = require('js-yaml');
-  const { YAML_DUMP_OPTIONS } = require(path.join(ROOT, 'lib', 'src'));
-  return objects.map((o) => yaml.dump(o, YAML_DUMP_OPTIONS)).join('---\n');
+function jsYamlStream(objects, options) {
+  return objects.map((o) => yaml.dump(o, options)).join('---\n');
 }
 
 function now() { return process.hrtime.bigint(); }
@@ -74,11 +73,10 @@ function worker(kind, n) {
     objects = result.objects;
     // Byte-identity with the plain path (cdk8s App.synthYaml of the same app, written by js-yaml) on a sample.
     const { App, Chart } = require('cdk8s');
-    const yaml = require('js-yaml');
     for (const d of docs.filter((_, i) => i % Math.ceil(n / 20) === 0 || i === n - 1)) {
       const app = new App({ outdir: undefined });
       new lib.SecureApp(new Chart(app, d.doc.metadata.name, { disableResourceNameHashes: true }), 'App', { spec: d.doc });
-      const plain = jsYamlStream(yaml.loadAll(app.synthYaml()));
+      const plain = jsYamlStream(yaml.loadAll(app.synthYaml()), lib.YAML_DUMP_OPTIONS);
       const file = fs.readFileSync(path.join(out, 'base', d.doc.metadata.namespace, `${d.doc.metadata.name}.yaml`), 'utf8');
       if (plain !== file) throw new Error(`output for ${d.doc.metadata.name} differs from the App.synth path`);
     }
@@ -87,7 +85,7 @@ function worker(kind, n) {
     objects = perApp.reduce((s, o) => s + o.length, 0);
     if (global.gc) global.gc();
     const t = now();
-    const streams = perApp.map(jsYamlStream);
+    const streams = perApp.map((objs) => jsYamlStream(objs, lib.YAML_DUMP_OPTIONS));
     ms = since(t);
     if (streams.length !== n) throw new Error('lost a stream');
   } else if (kind === 'plus') {
