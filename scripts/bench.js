@@ -69,7 +69,7 @@ function worker(kind, n) {
     const result = lib.synthesizeDocuments(docs);
     ms = since(t);
     if (result.issues.length) throw new Error(result.issues.map(lib.formatIssue).join('\n'));
-    lib.writeTreeAtomically(path.join(out, 'base'), result.files);
+    require(path.join(ROOT, 'lib', 'src', 'cli', 'cli')).writeTreeAtomically(path.join(out, 'base'), result.files);
     objects = result.objects;
     // Byte-identity with the plain path (cdk8s App.synthYaml of the same app, written by js-yaml) on a sample.
     const { App, Chart } = require('cdk8s');

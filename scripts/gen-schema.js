@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Generates schema/app-spec.schema.json (the JSON Schema of the YAML app spec) from the
-// TypeScript AppSpec type in src/app-spec.ts. Run by `npm run schema`; a test checks it is fresh.
+// TypeScript AppSpec type in src/spec/app-spec.ts. Run by `npm run schema`; a test checks it is fresh.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -27,7 +27,7 @@ function generateValidator(schemaText) {
 
 function generate() {
   const schema = createGenerator({
-    path: path.join(root, 'src', 'app-spec.ts'),
+    path: path.join(root, 'src', 'spec', 'app-spec.ts'),
     tsconfig: path.join(root, 'tsconfig.json'),
     type: 'AppSpec',
     skipTypeCheck: true,

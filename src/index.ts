@@ -1,27 +1,10 @@
-export * from './app-spec';
-export * from './labels';
-export * from './fast-render';
-export * from './problems';
-export * from './rules';
-export * from './pem';
-export * from './secure-app';
-export * from './secure-deployment';
-export * from './app-namespace';
-export * from './app-service';
-export * from './nginx-ingress';
-export * from './openshift-route';
-export * from './route-certificate-access';
-export * from './serving-certificate';
-export * from './mesh-provider';
-export * from './osm-smi-mesh';
-export * from './osm-ingress-backend';
-export * from './smi-traffic-target';
-export * from './smi-http-route-group';
-export * from './smi-tcp-route';
-export * from './zero-trust-network-policy';
-export * from './validate-spec';
-export * from './synth';
-export * from './yaml-dump';
-export * from './trust-graph';
-export { CliIo, main, compareTree, devCertificateFiles, writeTreeAtomically } from './cli';
-export * from './dev-certs';
+/**
+ * The public API of cdk8s-zerotrust: the constructs and their props, the spec types, the mesh
+ * provider seam and the engine entry points. Layers (see each folder's index.ts):
+ * render/ <- spec/ <- constructs/ <- engine/ <- cli/.
+ */
+export * from './spec';
+export * from './constructs';
+export * from './engine';
+export * from './render';
+export { CliIo, main } from './cli';

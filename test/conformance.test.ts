@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
-import { loadSpecFiles, synthesizeApp, synthesizeDocuments } from '../src';
+import { loadSpecFiles, synthesizeApp, synthesizeDocuments } from '../src/engine/synth';
 import { CRD_DIR, ROOT, appSpec, crdSchemas, ofKind, schemaProblems } from './util';
 
 const DIST = path.join(ROOT, 'dist');

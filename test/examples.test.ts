@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
-import { BASE_ENV, compareTree, loadSpecFiles, synthesizeDocuments } from '../src';
+import { compareTree } from '../src/cli/cli';
+import { BASE_ENV, loadSpecFiles, synthesizeDocuments } from '../src/engine/synth';
 import { ROOT, oneOf, ofKind } from './util';
 
 const EXAMPLES = path.join(ROOT, 'examples');

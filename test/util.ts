@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import Ajv, { ValidateFunction } from 'ajv';
 import { Chart, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import type { AppSpec } from '../src';
+import type { AppSpec } from '../src/spec/app-spec';
 
 /** Synthesizes what `build` adds to a fresh chart. */
 export function synth(build: (chart: Chart) => void): any[] {
@@ -35,7 +35,8 @@ export function appSpec(spec: Partial<AppSpec['spec']> = {}, metadata: Partial<A
 }
 
 export const ROOT = path.resolve(__dirname, '..');
-export const CRD_DIR = path.resolve(ROOT, '..', 'shared', 'schemas', 'crds');
+/** The vendored upstream CRDs (crds/SOURCES.md), with istio/ and gateway-api/ below. */
+export const CRD_DIR = path.resolve(ROOT, 'crds');
 
 /** Makes a CRD schema strict: objects with declared properties reject unknown fields. */
 function strict(schema: any): any {
@@ -54,12 +55,13 @@ function strict(schema: any): any {
 
 let crdValidators: Map<string, ValidateFunction> | undefined;
 
-/** Validators for every served CRD version in ../shared/schemas/crds, keyed "apiVersion/kind". */
+/** Validators for every served CRD version under crds/ (and its subfolders), keyed "apiVersion/kind". */
 export function crdSchemas(): Map<string, ValidateFunction> {
   if (crdValidators) return crdValidators;
   const ajv = new Ajv({ allErrors: true, strict: false, logger: false });
   crdValidators = new Map();
-  for (const file of fs.readdirSync(CRD_DIR).filter((f) => f.endsWith('.yaml')).sort()) {
+  const files = (fs.readdirSync(CRD_DIR, { recursive: true }) as string[]).filter((f) => f.endsWith('.yaml')).sort();
+  for (const file of files) {
     for (const crd of yaml.loadAll(fs.readFileSync(path.join(CRD_DIR, file), 'utf8')) as any[]) {
       if (crd?.kind !== 'CustomResourceDefinition') continue;
       for (const v of crd.spec.versions.filter((x: any) => x.served)) {
@@ -82,8 +84,6 @@ const CORE_GROUPS: { [group: string]: string } = {
   '': 'v1', apps: 'apps', policy: 'policy', 'networking.k8s.io': 'networking.k8s.io', 'rbac.authorization.k8s.io': 'rbac.authorization.k8s.io',
 };
 
-/** Kinds written without an upstream schema here (SMI TCPRoute ships no CRD in shared/). */
-export const UNSCHEMATIZED = new Set(['specs.smi-spec.io/v1alpha4/TCPRoute']);
 
 /**
  * Problems of one object: core kinds against kubernetes-models' validators, custom resources
@@ -94,7 +94,6 @@ export function schemaProblems(obj: any): string[] {
   const key = `${obj.apiVersion}/${obj.kind}`;
   const crd = crdSchemas().get(key);
   if (crd) return crd(obj) ? [] : (crd.errors ?? []).map((e) => `${key} ${obj.metadata?.name}: ${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
-  if (UNSCHEMATIZED.has(key)) return [];
   if (!(group in CORE_GROUPS)) return [`${key}: no schema to validate against`];
   const modulePath = group === '' ? `kubernetes-models/v1/${obj.kind}` : `kubernetes-models/${group}/${version}/${obj.kind}`;
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,0 +1,24 @@
+/**
+ * constructs/: what a library user composes in a cdk8s Chart. One construct per file, grouped by
+ * the platform whose objects they write: kubernetes/ (core kinds), openshift/ (Route and its
+ * certificate access), cert-manager/, mesh/ (the mesh provider seam, and one folder per mesh).
+ * `SecureApp` composes them from one `AppSpec`; `validateAppSpec` is its prop validation.
+ *
+ * May import: spec/, render/, analysis/ (a mesh provider hands verify its model). Never engine/ or cli/.
+ */
+export * from './secure-app';
+export { AppSpecError, SpecContext, validateAppSpec } from './validate-spec';
+export * from './kubernetes/secure-deployment';
+export * from './kubernetes/app-service';
+export * from './kubernetes/app-namespace';
+export * from './kubernetes/zero-trust-network-policy';
+export * from './kubernetes/nginx-ingress';
+export * from './cert-manager/serving-certificate';
+export * from './openshift/openshift-route';
+export * from './openshift/route-certificate-access';
+export * from './mesh/mesh-provider';
+export * from './mesh/osm/osm-smi-mesh';
+export * from './mesh/osm/osm-ingress-backend';
+export * from './mesh/osm/smi-traffic-target';
+export * from './mesh/osm/smi-http-route-group';
+export * from './mesh/osm/smi-tcp-route';

@@ -1,0 +1,67 @@
+import { Construct } from 'constructs';
+import * as specs from '../../../../imports/httproutegroup-specs.smi-spec.io';
+import type { HttpMatch, HttpMethod } from '../../../spec/app-spec';
+import { Problem, Problems, throwIfProblems } from '../../../spec/problems';
+import { dns1123Subdomain, oneOf } from '../../../spec/rules';
+import { fastRendering } from '../../../render/fast-render';
+
+/** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
+const HttpRouteGroup = fastRendering(specs.HttpRouteGroup);
+
+/** The SMI HTTP methods, case-sensitive as the CRD enum has them. */
+export const HTTP_METHODS: readonly HttpMethod[] = ['*', 'GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
+
+export interface SmiHttpRouteGroupProps {
+  readonly name: string;
+  readonly namespace: string;
+  /** @default - none */
+  readonly labels?: { readonly [key: string]: string };
+  /** At least one; names unique. */
+  readonly matches: HttpMatch[];
+}
+
+/** Checks HTTP matches; fields are relative to the match list. */
+export function httpMatchProblems(matches: readonly HttpMatch[]): Problem[] {
+  const out = new Problems();
+  if (matches.length === 0) out.add('', 'at least one match is required');
+  const seen = new Set<string>();
+  matches.forEach((m, i) => {
+    out.add(`[${i}].name`, dns1123Subdomain(m.name));
+    if (seen.has(m.name)) out.add(`[${i}].name`, `match name ${JSON.stringify(m.name)} is used twice; names must be unique`);
+    seen.add(m.name);
+    if (m.pathRegex !== undefined) {
+      try { new RegExp(m.pathRegex); } catch { out.add(`[${i}].pathRegex`, `${JSON.stringify(m.pathRegex)} is not a regular expression`); }
+    }
+    (m.methods ?? []).forEach((method, j) => out.add(`[${i}].methods[${j}]`, oneOf(method, HTTP_METHODS, 'method')));
+  });
+  return out.list;
+}
+
+/** An SMI HTTPRouteGroup (specs.smi-spec.io/v1alpha4): the HTTP requests a TrafficTarget admits. */
+export class SmiHttpRouteGroup extends Construct {
+  public static readonly KIND = 'HTTPRouteGroup';
+  public readonly name: string;
+  public readonly matchNames: string[];
+
+  constructor(scope: Construct, id: string, props: SmiHttpRouteGroupProps) {
+    super(scope, id);
+    const problems = new Problems();
+    problems.add('name', dns1123Subdomain(props.name));
+    problems.nest('matches', httpMatchProblems(props.matches));
+    throwIfProblems(`http route group ${JSON.stringify(props.name)}`, problems.list);
+    this.name = props.name;
+    this.matchNames = props.matches.map((m) => m.name);
+    new HttpRouteGroup(this, 'Resource', {
+      metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
+      spec: {
+        matches: props.matches.map((m) => ({
+          name: m.name,
+          pathRegex: m.pathRegex ?? '.*',
+          methods: (m.methods ?? ['*']) as specs.HttpRouteGroupSpecMatchesMethods[],
+          // OSM's CRD declares headers as a list of single-entry maps.
+          headers: m.headers ? Object.entries(m.headers).map(([k, v]) => ({ [k]: v })) : undefined,
+        })),
+      },
+    });
+  }
+}

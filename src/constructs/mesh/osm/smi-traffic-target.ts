@@ -1,0 +1,87 @@
+import { Construct } from 'constructs';
+import * as access from '../../../../imports/access.smi-spec.io';
+import type { MeshSource } from '../../../spec/app-spec';
+import { Problem, Problems, throwIfProblems } from '../../../spec/problems';
+import type { SmiHttpRouteGroup } from './smi-http-route-group';
+import { dns1123Label, dns1123Subdomain } from '../../../spec/rules';
+import { fastRendering } from '../../../render/fast-render';
+
+/** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
+const TrafficTarget = fastRendering(access.TrafficTarget);
+
+/** A route group a TrafficTarget admits, with the names of the matches it uses. */
+export interface TrafficTargetRule {
+  readonly kind: 'HTTPRouteGroup' | 'TCPRoute';
+  readonly name: string;
+  /** @default - every match of the group */
+  readonly matches?: string[];
+  /**
+   * The route group this rule names, to check that it and the matches exist.
+   * @default - not checked (the group is defined elsewhere)
+   */
+  readonly routeGroup?: SmiHttpRouteGroup;
+}
+
+export interface SmiTrafficTargetProps {
+  readonly name: string;
+  /** The destination namespace: TrafficTargets live beside what they protect. */
+  readonly namespace: string;
+  /** @default - none */
+  readonly labels?: { readonly [key: string]: string };
+  /** The destination's ServiceAccount (its mesh identity). */
+  readonly destinationServiceAccount: string;
+  /** Caller identities. */
+  readonly sources: MeshSource[];
+  readonly rules: TrafficTargetRule[];
+}
+
+/** Checks caller identities; fields are relative to the source list. */
+export function meshSourceProblems(sources: readonly MeshSource[]): Problem[] {
+  const out = new Problems();
+  if (sources.length === 0) out.add('', 'at least one source is required');
+  sources.forEach((s, i) => {
+    if (typeof s.serviceAccount !== 'string') out.add(`[${i}].serviceAccount`, 'a ServiceAccount name is required');
+    else out.add(`[${i}].serviceAccount`, dns1123Subdomain(s.serviceAccount));
+    if (typeof s.namespace !== 'string') out.add(`[${i}].namespace`, 'a namespace is required: SMI sources are ServiceAccounts with namespaces');
+    else out.add(`[${i}].namespace`, dns1123Label(s.namespace));
+  });
+  return out.list;
+}
+
+/**
+ * An SMI TrafficTarget (access.smi-spec.io/v1alpha3): which ServiceAccounts may call the
+ * destination ServiceAccount, and with which routes. Created in the destination namespace.
+ */
+export class SmiTrafficTarget extends Construct {
+  public readonly name: string;
+
+  constructor(scope: Construct, id: string, props: SmiTrafficTargetProps) {
+    super(scope, id);
+    const problems = new Problems();
+    problems.add('name', dns1123Subdomain(props.name));
+    problems.nest('sources', meshSourceProblems(props.sources));
+    if (props.rules.length === 0) problems.add('rules', 'at least one rule is required');
+    props.rules.forEach((r, i) => {
+      const group = r.routeGroup;
+      if (!group) return;
+      if (r.kind !== 'HTTPRouteGroup' || r.name !== group.name) {
+        problems.add(`rules[${i}].name`, `${r.kind} ${JSON.stringify(r.name)} is not the given route group HTTPRouteGroup ${JSON.stringify(group.name)}`);
+      }
+      (r.matches ?? []).forEach((m, j) => {
+        if (!group.matchNames.includes(m)) {
+          problems.add(`rules[${i}].matches[${j}]`, `match ${JSON.stringify(m)} is not in HTTPRouteGroup ${JSON.stringify(group.name)}; it has ${group.matchNames.map((n) => JSON.stringify(n)).join(', ')}`);
+        }
+      });
+    });
+    throwIfProblems(`traffic target ${JSON.stringify(props.name)}`, problems.list);
+    this.name = props.name;
+    new TrafficTarget(this, 'Resource', {
+      metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
+      spec: {
+        destination: { kind: 'ServiceAccount', name: props.destinationServiceAccount, namespace: props.namespace },
+        sources: props.sources.map((s) => ({ kind: 'ServiceAccount', name: s.serviceAccount, namespace: s.namespace })),
+        rules: props.rules.map((r) => ({ kind: r.kind as access.TrafficTargetSpecRulesKind, name: r.name, matches: r.matches })),
+      },
+    });
+  }
+}

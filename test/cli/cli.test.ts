@@ -1,0 +1,164 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { main } from '../../src/cli/cli';
+import { ROOT } from '../util';
+
+function run(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+const GOOD = `apiVersion: cdk8s-zerotrust/v1alpha1
+kind: App
+metadata: { name: web, namespace: shop }
+spec:
+  image: quay.io/acme/web:1.0.0
+  ports: [{ name: http, port: 8080 }]
+  environments:
+    prod: { replicas: 3 }
+`;
+const BAD = `apiVersion: cdk8s-zerotrust/v1alpha1
+kind: App
+metadata: { name: app2, namespace: shop }
+spec:
+  image: quay.io/acme/app2:1.0.0
+  ports: [{ name: https, port: 8443, protocol: https }]
+  tls: { source: serviceCA }
+  route: { termination: passthrough, certificate: { secretName: app2-cert } }
+---
+apiVersion: cdk8s-zerotrust/v1alpha1
+kind: App
+metadata: { name: app3 }
+spec:
+  image: nginx
+  ports: [{ name: http, port: 80 }]
+`;
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-cli-'));
+  fs.mkdirSync(path.join(dir, 'specs'));
+  fs.writeFileSync(path.join(dir, 'specs', 'web.yaml'), GOOD);
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('cli', () => {
+  test('synth writes one file per app and a kustomization, and reports a summary', () => {
+    const r = run(['synth', path.join(dir, 'specs'), '--out', path.join(dir, 'dist')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^synthesized 1 app, \d+ objects, 4 files into .*base in \d+ ms$/);
+    expect(fs.readdirSync(path.join(dir, 'dist', 'base'), { recursive: true }).sort()).toEqual(['TRUST.md', 'kustomization.yaml', 'shop', 'shop/web.yaml', 'trust.svg']);
+    expect(fs.readFileSync(path.join(dir, 'dist', 'base', 'kustomization.yaml'), 'utf8')).toContain('- shop/web.yaml');
+  });
+
+  test('synth --env writes the environment folder with its overrides', () => {
+    expect(run(['synth', path.join(dir, 'specs'), `--out=${path.join(dir, 'dist')}`, '--env', 'prod']).code).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'dist', 'prod', 'shop', 'web.yaml'), 'utf8')).toContain('replicas: 3');
+  });
+
+  test('synth replaces the folder: an app removed from the specs disappears', () => {
+    const out = path.join(dir, 'dist');
+    fs.writeFileSync(path.join(dir, 'specs', 'other.yaml'), GOOD.replace('name: web', 'name: other'));
+    run(['synth', path.join(dir, 'specs'), '--out', out]);
+    fs.rmSync(path.join(dir, 'specs', 'other.yaml'));
+    run(['synth', path.join(dir, 'specs'), '--out', out]);
+    expect(fs.readdirSync(path.join(out, 'base', 'shop'))).toEqual(['web.yaml']);
+    expect(fs.readdirSync(out)).toEqual(['base']);
+  });
+
+  test('fails bad specs with every error as FILE: APP: field: message, writing nothing', () => {
+    const bad = path.join(dir, 'specs', 'bad.yaml');
+    fs.writeFileSync(bad, BAD);
+    const out = path.join(dir, 'dist');
+    const r = run(['synth', path.join(dir, 'specs'), '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.err.split('\n')).toEqual([
+      `${bad}: app2: spec.route.certificate: passthrough routes cannot carry a certificate: the pod terminates TLS`,
+      `${bad}: app3: spec.image: image "nginx" has no tag; pin a version tag or a @sha256 digest`,
+      'cdk8s-zerotrust: 2 problems found; nothing written',
+    ]);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  test('fails bad specs leaving an existing output folder untouched', () => {
+    const out = path.join(dir, 'dist');
+    run(['synth', path.join(dir, 'specs'), '--out', out]);
+    const before = fs.readFileSync(path.join(out, 'base', 'shop', 'web.yaml'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'specs', 'web.yaml'), GOOD.replace('replicas: 3', 'replicas: many'));
+    expect(run(['synth', path.join(dir, 'specs'), '--out', out]).err).toContain('web (environment prod): spec.replicas: "many" is not a number');
+    expect(fs.readFileSync(path.join(out, 'base', 'shop', 'web.yaml'), 'utf8')).toBe(before);
+    expect(fs.readdirSync(out)).toEqual(['base']);
+  });
+
+  test('prints warnings and still writes', () => {
+    const fixtures = path.join(ROOT, 'test', 'fixtures');
+    fs.writeFileSync(path.join(dir, 'specs', 'web.yaml'), GOOD.replace('  environments:', `  route:
+    host: other.example.com
+    certificate:
+      allowInlineKeys: true
+      inline: { certificateFile: ${fixtures}/route.crt.pem, keyFile: ${fixtures}/route.key.pem }
+  environments:`));
+    const r = run(['synth', path.join(dir, 'specs'), '--out', path.join(dir, 'dist')]);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/web\.yaml: web: spec\.route\.certificate\.inline\.certificateFile: warning: the certificate does not cover the route host "other\.example\.com"/);
+    expect(fs.existsSync(path.join(dir, 'dist', 'base', 'shop', 'web.yaml'))).toBe(true);
+  });
+
+  test('fails YAML syntax errors with the file and line', () => {
+    const bad = path.join(dir, 'specs', 'broken.yaml');
+    fs.writeFileSync(bad, 'metadata: { name: x\n');
+    const r = run(['validate', bad]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: -: not valid YAML at line \\d+`));
+  });
+
+  test('fails the same app defined twice', () => {
+    fs.writeFileSync(path.join(dir, 'specs', 'copy.yaml'), GOOD);
+    const r = run(['synth', path.join(dir, 'specs'), '--out', path.join(dir, 'dist')]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/web\.yaml: web: metadata\.name: app shop\/web is also defined in .*copy\.yaml/);
+  });
+
+  test('validate writes nothing and says how many apps are valid', () => {
+    const r = run(['validate', path.join(dir, 'specs')]);
+    expect(r).toEqual({ code: 0, out: '1 app valid', err: '' });
+    expect(fs.readdirSync(dir)).toEqual(['specs']);
+  });
+
+  test('check passes on fresh output and fails with a readable diff when stale', () => {
+    const out = path.join(dir, 'dist');
+    run(['synth', path.join(dir, 'specs'), '--out', out]);
+    expect(run(['check', path.join(dir, 'specs'), '--out', out]).code).toBe(0);
+    fs.writeFileSync(path.join(dir, 'specs', 'web.yaml'), GOOD.replace('1.0.0', '1.0.1'));
+    fs.writeFileSync(path.join(out, 'base', 'stray.yaml'), 'x: 1\n');
+    const r = run(['check', path.join(dir, 'specs'), '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('changed: ');
+    expect(r.err).toMatch(/\d+- .*image: quay.io\/acme\/web:1.0.0/);
+    expect(r.err).toMatch(/\d+\+ .*image: quay.io\/acme\/web:1.0.1/);
+    expect(r.err).toContain(`extra: ${path.join(out, 'base', 'stray.yaml')}`);
+    expect(r.err).toMatch(/is stale; run: cdk8s-zerotrust synth/);
+  });
+
+  test('fails unknown commands and options with usage, exit 2', () => {
+    expect(run(['deploy']).code).toBe(2);
+    expect(run(['synth', '--force']).err).toMatch(/unknown option --force/);
+    expect(run(['synth', 'x', '--env', 'Prod']).err).toMatch(/--env "Prod" is not a DNS-1123 label/);
+    expect(run(['synth']).err).toMatch(/no spec files given/);
+  });
+
+  test('fails a missing spec path', () => {
+    expect(run(['validate', path.join(dir, 'nope.yaml')]).err).toMatch(/nope\.yaml: -: no such file or directory/);
+  });
+
+  test('the installed bin runs the compiled CLI', () => {
+    const bin = path.join(ROOT, 'bin', 'cdk8s-zerotrust');
+    expect(execFileSync(bin, ['validate', path.join(dir, 'specs')], { encoding: 'utf8' })).toBe('1 app valid\n');
+    const failed = spawnSync(bin, ['validate', path.join(dir, 'nope')], { encoding: 'utf8' });
+    expect(failed.status).toBe(1);
+  });
+});

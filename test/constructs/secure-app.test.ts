@@ -1,0 +1,89 @@
+import { ApiObject } from 'cdk8s';
+import { IMeshProvider } from '../../src/constructs/mesh/mesh-provider';
+import { SecureApp } from '../../src/constructs/secure-app';
+import { AppSpecError } from '../../src/constructs/validate-spec';
+import { appSpec, oneOf, ofKind, synth } from '../util';
+
+describe('SecureApp', () => {
+  test('always writes a ServiceAccount, Deployment, Service and default-deny policy with explicit names', () => {
+    const objects = synth((c) => new SecureApp(c, 'App', { spec: appSpec({ serviceAccount: 'web-identity' }, { labels: { team: 'payments' } }) }));
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'ServiceAccount/web-identity', 'Service/web', 'Deployment/web', 'PodDisruptionBudget/web', 'NetworkPolicy/web-default-deny',
+    ]);
+    for (const o of objects) {
+      expect(o.metadata.namespace).toBe('shop');
+      expect(o.metadata.labels).toEqual({ team: 'payments', 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/managed-by': 'cdk8s-zerotrust' });
+    }
+    expect(oneOf(objects, 'Deployment').spec.template.spec.serviceAccountName).toBe('web-identity');
+    expect(oneOf(objects, 'ServiceAccount').automountServiceAccountToken).toBe(false);
+  });
+
+  test('defaults the namespace to "default" and networkPolicy to on; false turns it off', () => {
+    const spec = appSpec({ networkPolicy: false });
+    const objects = synth((c) => new SecureApp(c, 'App', { spec: { ...spec, metadata: { name: 'web' } } }));
+    expect(oneOf(objects, 'Deployment').metadata.namespace).toBe('default');
+    expect(ofKind(objects, 'NetworkPolicy')).toEqual([]);
+  });
+
+  test('uses a different Service port and container port', () => {
+    const objects = synth((c) => new SecureApp(c, 'App', { spec: appSpec({ ports: [{ name: 'http', port: 80, targetPort: 8080 }] }) }));
+    expect(oneOf(objects, 'Service').spec.ports[0]).toMatchObject({ port: 80, targetPort: 'http' });
+    expect(oneOf(objects, 'Deployment').spec.template.spec.containers[0].ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+  });
+
+  test('a cert-manager serving certificate is issued for the Service names and mounted', () => {
+    const objects = synth((c) => new SecureApp(c, 'App', { spec: appSpec({ tls: { source: 'certManager', issuer: { name: 'ca' }, secretName: 'web-serving', mountPath: '/certs' } }) }));
+    expect(oneOf(objects, 'Certificate').spec).toMatchObject({ secretName: 'web-serving', dnsNames: expect.arrayContaining(['web.shop.svc']) });
+    expect(oneOf(objects, 'Deployment').spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'tls', mountPath: '/certs', readOnly: true });
+    expect(oneOf(objects, 'Service').metadata.annotations).toBeUndefined();
+  });
+
+  test('a route admits the router namespace on the container port', () => {
+    const objects = synth((c) => new SecureApp(c, 'App', { spec: appSpec({ ports: [{ name: 'http', port: 80, targetPort: 8080 }], route: {} }) }));
+    expect(oneOf(objects, 'NetworkPolicy', 'web-allow-router').spec.ingress).toEqual([{
+      from: [{ namespaceSelector: { matchLabels: { 'policy-group.network.openshift.io/ingress': '' } } }], ports: [{ protocol: 'TCP', port: 8080 }],
+    }]);
+  });
+
+  test('mesh callers and ingress sources are admitted by NetworkPolicy', () => {
+    const objects = synth((c) => new SecureApp(c, 'App', { spec: appSpec({
+      ingress: { host: 'web.example.com' },
+      mesh: { allow: [{ from: [{ serviceAccount: 'b', namespace: 'zeta' }, { serviceAccount: 'a', namespace: 'alpha' }] }], ingress: { from: [{ ipRange: '10.0.0.0/8' }] } },
+    }) }));
+    expect(oneOf(objects, 'NetworkPolicy', 'web-allow-mesh').spec.ingress[0].from.map((f: any) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])).toEqual(['alpha', 'zeta']);
+    expect(oneOf(objects, 'NetworkPolicy', 'web-allow-ingress').spec.ingress[0].from).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }, { ipBlock: { cidr: '10.0.0.0/8' } },
+    ]);
+  });
+
+  test('admits the ingress controller from the namespace the spec names', () => {
+    const objects = synth((c) => new SecureApp(c, 'App', { spec: appSpec({ ingress: { host: 'web.example.com', controllerNamespace: 'nginx-system' } }) }));
+    expect(oneOf(objects, 'NetworkPolicy', 'web-allow-ingress').spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'nginx-system' } } }]);
+  });
+
+  test('the mesh is swappable: another provider gets the binding instead of OSM/SMI', () => {
+    const seen: string[] = [];
+    const mesh: IMeshProvider = {
+      name: 'test',
+      validate: () => [],
+      bind: (scope, b) => {
+        seen.push(`${b.namespace}/${b.app} as ${b.serviceAccountName}`);
+        new ApiObject(scope, 'Policy', { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: b.app, namespace: b.namespace } });
+      },
+    };
+    const objects = synth((c) => new SecureApp(c, 'App', { spec: appSpec({ mesh: { allow: [{ from: [{ serviceAccount: 'a', namespace: 'shop' }] }] } }), mesh }));
+    expect(seen).toEqual(['shop/web as web']);
+    expect(ofKind(objects, 'AuthorizationPolicy')).toHaveLength(1);
+    expect(ofKind(objects, 'TrafficTarget')).toEqual([]);
+  });
+
+  test('fails an invalid spec with an AppSpecError listing every problem', () => {
+    let error: unknown;
+    try {
+      synth((c) => new SecureApp(c, 'App', { spec: appSpec({ image: 'nginx', route: { termination: 'passthrough' } }) }));
+    } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(AppSpecError);
+    expect((error as AppSpecError).problems.map((p) => p.field)).toEqual(['spec.image', 'spec.route.port', 'spec.tls']);
+    expect((error as Error).message).toMatch(/^invalid app spec "web":\n {2}spec.image: image "nginx" has no tag/);
+  });
+});

@@ -1,0 +1,193 @@
+import * as path from 'node:path';
+import { validateAppSpec } from '../../src/constructs/validate-spec';
+import { ROOT, appSpec } from '../util';
+
+const problems = (doc: unknown) => validateAppSpec(doc, { baseDir: ROOT });
+const fields = (doc: unknown) => problems(doc).map((p) => p.field);
+const base = appSpec();
+const https = { ports: [{ name: 'https', port: 8443, protocol: 'https' as const }], tls: { source: 'serviceCA' as const } };
+
+describe('validateAppSpec', () => {
+  test('accepts the minimal spec', () => {
+    expect(problems(base)).toEqual([]);
+  });
+
+  describe('shape (JSON Schema)', () => {
+    test('fails an unknown field, naming it and the allowed fields', () => {
+      const [p] = problems({ ...base, spec: { ...base.spec, replicass: 2 } });
+      expect(p.field).toBe('spec.replicass');
+      expect(p.message).toMatch(/^unknown field "replicass"; allowed fields: .*replicas/);
+    });
+    test('fails a missing required field', () => {
+      const { image: _image, ...spec } = base.spec;
+      expect(problems({ ...base, spec })).toEqual([{ field: 'spec.image', message: 'is required' }]);
+    });
+    test('fails a wrong type and a value outside an enum', () => {
+      expect(problems({ ...base, spec: { ...base.spec, replicas: 'two', ports: [{ name: 'http', port: 80, protocol: 'HTTP' }] } })).toEqual([
+        { field: 'spec.replicas', message: '"two" is not a number' },
+        { field: 'spec.ports[0].protocol', message: '"HTTP" is not allowed; use one of "http", "https", "grpc", "tcp"' },
+      ]);
+    });
+    test('fails a wrong apiVersion or kind', () => {
+      expect(fields({ ...base, apiVersion: 'v1', kind: 'Deployment' })).toEqual(['apiVersion', 'kind']);
+    });
+  });
+
+  describe('kubernetes names', () => {
+    test.each([
+      ['metadata.name', { ...base, metadata: { name: '1web' } }],
+      ['metadata.name', { ...base, metadata: { name: 'x'.repeat(64) } }],
+      ['metadata.namespace', { ...base, metadata: { name: 'web', namespace: 'Shop' } }],
+      ['metadata.labels.bad key', { ...base, metadata: { name: 'web', labels: { 'bad key': 'x' } } }],
+      ['metadata.labels.team', { ...base, metadata: { name: 'web', labels: { team: '-x' } } }],
+      ['spec.serviceAccount', appSpec({ serviceAccount: 'Web_SA' })],
+      ['spec.ports[0].name', appSpec({ ports: [{ name: 'http-metrics-port', port: 80 }] })],
+      ['spec.ports[0].name', appSpec({ ports: [{ name: '8080', port: 80 }] })],
+      ['spec.ports[0].port', appSpec({ ports: [{ name: 'http', port: 70000 }] })],
+      ['spec.ports[1].name', appSpec({ ports: [{ name: 'http', port: 80 }, { name: 'http', port: 81 }] })],
+      ['spec.ports[1].port', appSpec({ ports: [{ name: 'a', port: 80 }, { name: 'b', port: 80, targetPort: 81 }] })],
+      ['spec.image', appSpec({ image: 'nginx' })],
+      ['spec.image', appSpec({ image: 'nginx:latest' })],
+      ['spec.env.1BAD', appSpec({ env: { '1BAD': 'x' } })],
+    ])('fails %s', (field, doc) => {
+      expect(fields(doc)).toContain(field);
+    });
+    test('passes good names, labels, ports and a digest-pinned image', () => {
+      expect(problems({
+        ...base,
+        metadata: { name: 'web-2', namespace: 'shop-prod', labels: { 'example.com/team': 'payments', tier: 'web_1' } },
+        spec: { ...base.spec, image: 'quay.io/acme/web@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef', ports: [{ name: 'http-metrics', port: 9090 }, { name: 'h2', port: 8080, targetPort: 8081 }] },
+      })).toEqual([]);
+    });
+  });
+
+  describe('route', () => {
+    test.each([
+      ['host too long', { host: `${'a'.repeat(64)}.example.com` }, 'spec.route.host', /at most 63/],
+      ['uppercase host', { host: 'Web.example.com' }, 'spec.route.host', /lowercase/],
+      ['host over 253 characters', { host: `${'a.'.repeat(127)}com` }, 'spec.route.host', /at most 253/],
+      ['path without /', { path: 'api' }, 'spec.route.path', /must start with/],
+      ['edge with a destination CA', { destinationCA: { file: 'test/fixtures/ca.pem' } }, 'spec.route.destinationCA', /only reencrypt/],
+      ['two certificate sources', { certificate: { secretName: 'a', certManager: { issuer: { name: 'x' } } } }, 'spec.route.certificate', /exclusive/],
+      ['Subdomain without a host', { wildcardPolicy: 'Subdomain' }, 'spec.route.wildcardPolicy', /needs a host/],
+      ['weight over 256', { weight: 300 }, 'spec.route.weight', /0 to 256/],
+      ['four alternate backends', { alternateBackends: [1, 2, 3, 4].map((i) => ({ name: `b${i}`, weight: 1 })) }, 'spec.route.alternateBackends', /at most 3/],
+      ['alternate weight negative', { alternateBackends: [{ name: 'b', weight: -1 }] }, 'spec.route.alternateBackends[0].weight', /0 to 256/],
+      ['unknown port', { port: 'admin' }, 'spec.route.port', /not in spec.ports; use one of "http"/],
+      ['bad timeout', { timeout: 'soon' }, 'spec.route.timeout', /duration/],
+      ['bad source range', { allowedSourceRanges: ['10.0.0.0/33'] }, 'spec.route.allowedSourceRanges[0]', /CIDR/],
+      ['inline key without consent', { certificate: { inline: { certificateFile: 'test/fixtures/route.crt.pem', keyFile: 'test/fixtures/route.key.pem' } } }, 'spec.route.certificate.inline', /allowInlineKeys/],
+      ['missing certificate file', { certificate: { allowInlineKeys: true, inline: { certificateFile: 'nope.pem', keyFile: 'test/fixtures/route.key.pem' } } }, 'spec.route.certificate.inline.certificateFile', /does not exist/],
+      ['key file without a key', { certificate: { allowInlineKeys: true, inline: { certificateFile: 'test/fixtures/route.crt.pem', keyFile: 'test/fixtures/ca.pem' } } }, 'spec.route.certificate.inline.keyFile', /no PEM private key/],
+    ])('fails an edge route with %s', (_name, route, field, message) => {
+      const found = problems(appSpec({ route: route as any }));
+      expect(found).toContainEqual({ field, message: expect.stringMatching(message) });
+    });
+
+    test.each([
+      ['a path', { path: '/' }, 'spec.route.path', /passthrough routes cannot have a path/],
+      ['a certificate', { certificate: { secretName: 'x' } }, 'spec.route.certificate', /passthrough routes cannot carry a certificate/],
+      ['insecure Allow', { insecureEdgeTerminationPolicy: 'Allow' }, 'spec.route.insecureEdgeTerminationPolicy', /use one of "None", "Redirect"/],
+      ['a destination CA', { destinationCA: { file: 'test/fixtures/ca.pem' } }, 'spec.route.destinationCA', /only reencrypt/],
+      ['hsts', { hsts: { maxAge: 10 } }, 'spec.route.hsts', /edge or reencrypt/],
+    ])('fails a passthrough route with %s', (_name, route, field, message) => {
+      expect(problems(appSpec({ ...https, route: { termination: 'passthrough', ...route } as any }))).toContainEqual({ field, message: expect.stringMatching(message) });
+    });
+
+    test('fails passthrough on a plain http port and without tls', () => {
+      expect(fields(appSpec({ route: { termination: 'passthrough' } }))).toEqual(['spec.route.port', 'spec.tls']);
+    });
+    test('fails edge onto an https port', () => {
+      expect(fields(appSpec({ ...https, route: { termination: 'edge' } }))).toEqual(['spec.route.termination']);
+    });
+    test('fails reencrypt with a cert-manager pod certificate and no destination CA', () => {
+      expect(fields(appSpec({ ...https, tls: { source: 'certManager', issuer: { name: 'ca' } }, route: { termination: 'reencrypt' } }))).toEqual(['spec.route.destinationCA']);
+    });
+    test('passes each termination with its proper settings', () => {
+      expect(problems(appSpec({ route: { host: 'web.apps.example.com', path: '/api', termination: 'edge', insecureEdgeTerminationPolicy: 'Allow', certificate: { secretName: 'web-cert' }, timeout: '30s', hsts: { maxAge: 1 }, allowedSourceRanges: ['10.0.0.0/8', 'fd00::/8'], alternateBackends: [{ name: 'a', weight: 0 }, { name: 'b', weight: 256 }, { name: 'c', weight: 1 }] } }))).toEqual([]);
+      expect(problems(appSpec({ ...https, route: { host: 'web.apps.example.com', termination: 'reencrypt', destinationCA: 'serviceCA' } }))).toEqual([]);
+      expect(problems(appSpec({ ...https, route: { host: 'web.apps.example.com', termination: 'passthrough', insecureEdgeTerminationPolicy: 'None' } }))).toEqual([]);
+      expect(problems(appSpec({ route: { host: '*.apps.example.com'.slice(2), wildcardPolicy: 'Subdomain', termination: 'none' } }))).toEqual([]);
+      expect(problems(appSpec({ route: { certificate: { allowInlineKeys: true, inline: { certificateFile: 'test/fixtures/route.crt.pem', keyFile: 'test/fixtures/route.key.pem', caCertificateFile: 'test/fixtures/ca.pem' } } } }))).toEqual([]);
+    });
+  });
+
+  describe('mesh ingress (IngressBackend)', () => {
+    test.each([
+      ['a source of two kinds', { from: [{ principal: 'a.b.cluster.local', ipRange: '10.0.0.0/8' }] }, 'spec.mesh.ingress.from[0]', /exactly one of/],
+      ['a Service source without a namespace', { from: [{ service: { name: 'nginx' } }] }, 'spec.mesh.ingress.from[0].service.namespace', /is required/],
+      ['an invalid CIDR', { from: [{ ipRange: '10.0.0.300/8' }] }, 'spec.mesh.ingress.from[0].ipRange', /not a CIDR/],
+      ['mtls without a principal', { mtls: true, from: [{ service: { name: 'nginx', namespace: 'ingress' } }] }, 'spec.mesh.ingress.from', /needs a principal/],
+      ['an unknown port', { port: 'admin', from: [{ ipRange: '10.0.0.0/8' }] }, 'spec.mesh.ingress.port', /not in spec.ports/],
+      ['no sources', { from: [] }, 'spec.mesh.ingress.from', /at least one source/],
+    ])('fails %s', (_name, ingress, field, message) => {
+      expect(problems(appSpec({ mesh: { ingress: ingress as any } }))).toContainEqual({ field, message: expect.stringMatching(message) });
+    });
+    test('passes http from a Service and mtls with a principal', () => {
+      expect(problems(appSpec({ mesh: { ingress: { from: [{ service: { name: 'nginx', namespace: 'ingress' } }, { ipRange: '10.128.0.0/14' }] } } }))).toEqual([]);
+      expect(problems(appSpec({ mesh: { ingress: { mtls: true, from: [{ principal: 'nginx.ingress.cluster.local' }] } } }))).toEqual([]);
+    });
+  });
+
+  describe('mesh allow (SMI)', () => {
+    const allow = (a: object) => appSpec({ mesh: { allow: [{ from: [{ serviceAccount: 'app1', namespace: 'shop' }], ...a } as any] } });
+    test('fails a lowercase method, naming the allowed ones', () => {
+      expect(problems(allow({ http: [{ name: 'gets', methods: ['get'] }] }))).toContainEqual({
+        field: 'spec.mesh.allow[0].http[0].methods[0]',
+        message: expect.stringMatching(/"get" is not allowed; use one of "\*", "GET"/),
+      });
+    });
+    test('fails duplicate match names', () => {
+      expect(fields(allow({ http: [{ name: 'a' }, { name: 'a' }] }))).toContain('spec.mesh.allow[0].http[1].name');
+    });
+    test('fails a source without a namespace', () => {
+      expect(fields(appSpec({ mesh: { allow: [{ from: [{ serviceAccount: 'app1' }] } as any] } }))).toContain('spec.mesh.allow[0].from[0].namespace');
+    });
+    test('fails two rules with the same name', () => {
+      expect(fields(appSpec({ mesh: { allow: [{ from: [{ serviceAccount: 'a', namespace: 'x' }] }, { from: [{ serviceAccount: 'a', namespace: 'y' }] }] } }))).toContain('spec.mesh.allow[1].name');
+    });
+    test('fails an invalid path regex and http matches on a tcp-only app', () => {
+      expect(fields(allow({ http: [{ name: 'a', pathRegex: '(' }] }))).toContain('spec.mesh.allow[0].http[0].pathRegex');
+      expect(fields({ ...allow({ http: [{ name: 'a' }] }), spec: { ...allow({ http: [{ name: 'a' }] }).spec, ports: [{ name: 'pg', port: 5432, protocol: 'tcp' }] } })).toContain('spec.mesh.allow[0].http');
+    });
+    test('passes GET-only and all-method rules', () => {
+      expect(problems(allow({ http: [{ name: 'gets', pathRegex: '/api/.*', methods: ['GET', 'HEAD'] }, { name: 'any', methods: ['*'] }] }))).toEqual([]);
+    });
+  });
+
+  describe('tls, probes and ingress', () => {
+    test('fails certManager without an issuer and an issuer without certManager', () => {
+      expect(fields(appSpec({ tls: { source: 'certManager' } }))).toEqual(['spec.tls.issuer']);
+      expect(fields(appSpec({ tls: { source: 'secret', issuer: { name: 'x' } } }))).toEqual(['spec.tls.issuer']);
+    });
+    test('fails a probe on an unknown named port and identical probes', () => {
+      const probe = { httpGet: { path: '/', port: 'admin' } };
+      expect(fields(appSpec({ probes: { readiness: probe, liveness: probe } }))).toEqual(['spec.probes.readiness.httpGet.port', 'spec.probes.liveness.httpGet.port', 'spec.probes.liveness']);
+    });
+    test('fails an ingress controller namespace that is not a DNS-1123 label', () => {
+      expect(fields(appSpec({ ingress: { host: 'a.example.com', controllerNamespace: 'Ingress' } }))).toEqual(['spec.ingress.controllerNamespace']);
+    });
+    test('fails an ingress host with uppercase and a bad client cert secret', () => {
+      expect(fields(appSpec({ ingress: { host: 'A.example.com', backendTls: { clientCertSecret: 'no-namespace' } } }))).toEqual(['spec.ingress.host', 'spec.ingress.backendTls.clientCertSecret']);
+    });
+    test('passes tls sources, probes by name and an ingress', () => {
+      expect(problems(appSpec({
+        tls: { source: 'certManager', issuer: { name: 'ca', kind: 'ClusterIssuer' } },
+        probes: { readiness: { httpGet: { path: '/ready', port: 'http' } }, liveness: { tcpSocket: { port: 8080 }, periodSeconds: 20 } },
+        ingress: { host: 'web.example.com', className: 'nginx', backendTls: { clientCertSecret: 'ingress/client' } },
+      }))).toEqual([]);
+    });
+  });
+
+  test('reports every problem at once', () => {
+    const found = problems(appSpec({ image: 'nginx', replicas: -1, ports: [{ name: 'HTTP', port: 0 }], route: { path: 'x' } }, { name: 'Web' }));
+    expect(found.map((p) => p.field)).toEqual(expect.arrayContaining(['metadata.name', 'spec.image', 'spec.replicas', 'spec.ports[0].name', 'spec.ports[0].port', 'spec.route.path']));
+    for (const p of found) expect(p.message).toMatch(/^[^A-Z]/);
+  });
+
+  test('reads files relative to baseDir', () => {
+    const spec = appSpec({ ...https, route: { termination: 'reencrypt', destinationCA: { file: 'ca.pem' } } });
+    expect(validateAppSpec(spec, { baseDir: path.join(ROOT, 'test', 'fixtures') })).toEqual([]);
+    expect(fields(spec)).toEqual(['spec.route.destinationCA.file']);
+  });
+});
