@@ -1,13 +1,20 @@
-import { KeyObject, createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { KeyObject, X509Certificate, createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { isIP } from 'node:net';
+import type * as Asn1Schema from '@peculiar/asn1-schema';
+import type * as Asn1X509 from '@peculiar/asn1-x509';
+import type * as X509 from '@peculiar/x509';
 import type { AppSpec } from '../spec/app-spec';
 import { serviceDnsNames } from '../constructs/cert-manager/serving-certificate';
 
 /**
  * Development certificates: a CA, and server / client certificates it signs, for trying mTLS
- * locally (`cdk8s-zerotrust certs`). ECDSA P-256 with SHA-256, written as PEM. Built with
- * node:crypto and a small DER encoder, so no OpenSSL binary or extra package is needed.
- * Never meant for production or for dist/.
+ * locally (`cdk8s-zerotrust certs`). ECDSA P-256 with SHA-256, written as PEM. node:crypto makes
+ * and uses the keys; @peculiar/x509 encodes names and extensions and @peculiar/asn1-x509 the
+ * certificate around them, so no OpenSSL binary is needed. Never meant for production or dist/.
+ *
+ * Issuing is synchronous: @peculiar/x509's `X509CertificateGenerator` signs through WebCrypto,
+ * which is asynchronous, so the to-be-signed certificate is assembled here (as that generator
+ * does) and signed with node:crypto's synchronous `sign`.
  */
 
 export interface KeyPairPem {
@@ -17,11 +24,15 @@ export interface KeyPairPem {
   readonly key: string;
 }
 
+/** A certificate issued by a `DevCertificateAuthority`, with its key. */
 export interface IssuedCertificate extends KeyPairPem {
+  /** The private key, for node:crypto and node:tls. */
   readonly privateKey: KeyObject;
 }
 
+/** What to issue. */
 export interface CertificateRequest {
+  /** The subject's common name. */
   readonly commonName: string;
   /** DNS names and IP addresses. @default - none */
   readonly altNames?: string[];
@@ -31,145 +42,129 @@ export interface CertificateRequest {
   readonly usages?: Array<'server' | 'client'>;
 }
 
-// --- DER encoding -------------------------------------------------------------------------
-
-function length(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n]);
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-const tlv = (tag: number, content: Buffer): Buffer => Buffer.concat([Buffer.from([tag]), length(content.length), content]);
-const seq = (...items: Buffer[]): Buffer => tlv(0x30, Buffer.concat(items));
-const set = (...items: Buffer[]): Buffer => tlv(0x31, Buffer.concat(items));
-const explicit = (n: number, content: Buffer): Buffer => tlv(0xa0 + n, content);
-const octets = (b: Buffer): Buffer => tlv(0x04, b);
-const bitString = (b: Buffer, unusedBits = 0): Buffer => tlv(0x03, Buffer.concat([Buffer.from([unusedBits]), b]));
-const bool = (v: boolean): Buffer => tlv(0x01, Buffer.from([v ? 0xff : 0]));
-
-function integer(b: Buffer): Buffer {
-  let i = 0;
-  while (i < b.length - 1 && b[i] === 0 && b[i + 1] < 0x80) i++;
-  const v = b.subarray(i);
-  return tlv(0x02, v[0] & 0x80 ? Buffer.concat([Buffer.from([0]), v]) : v);
+/** The names `appCertificateNames` derives from an app spec. */
+export interface AppCertificateNames {
+  /** The serving certificate's names: Service DNS names, route and ingress hosts, mesh identity. */
+  readonly server: string[];
+  /** The mesh identity `<serviceAccount>.<namespace>.cluster.local`, the client certificate's name. */
+  readonly identity: string;
 }
 
-function oid(dotted: string): Buffer {
-  const [a, b, ...rest] = dotted.split('.').map(Number);
-  const out = [40 * a + b];
-  for (const n of rest) {
-    const chunk = [n & 0x7f];
-    for (let v = Math.floor(n / 128); v > 0; v = Math.floor(v / 128)) chunk.unshift(0x80 | (v & 0x7f));
-    out.push(...chunk);
+/** The libraries that encode certificates, loaded on first use: the constructs never need them. */
+interface Encoders {
+  readonly schema: typeof Asn1Schema;
+  readonly asn: typeof Asn1X509;
+  readonly x509: typeof X509;
+}
+
+let encoders: Encoders | undefined;
+function load(): Encoders {
+  if (!encoders) {
+    // @peculiar/x509 resolves its algorithm providers through tsyringe, which needs the Reflect
+    // metadata API before @peculiar/x509 is first loaded.
+    require('reflect-metadata');
+    encoders = { schema: require('@peculiar/asn1-schema'), asn: require('@peculiar/asn1-x509'), x509: require('@peculiar/x509') };
   }
-  return tlv(0x06, Buffer.from(out));
+  return encoders;
 }
 
-function time(d: Date): Buffer {
-  const iso = d.toISOString().replace(/[-:T]/g, '').slice(0, 14); // YYYYMMDDHHMMSS
-  return d.getUTCFullYear() < 2050 ? tlv(0x17, Buffer.from(`${iso.slice(2)}Z`)) : tlv(0x18, Buffer.from(`${iso}Z`));
+/** A key pair and what a certificate says about its public half. */
+interface Subject {
+  readonly name: Asn1X509.Name;
+  readonly privateKey: KeyObject;
+  readonly spki: Asn1X509.SubjectPublicKeyInfo;
+  /** The SHA-1 of the public key bits (the uncompressed EC point): the usual key identifier (RFC 5280 4.2.1.2). */
+  readonly keyId: string;
 }
 
-const name = (cn: string): Buffer => seq(set(seq(oid('2.5.4.3'), tlv(0x0c, Buffer.from(cn, 'utf8')))));
-const ECDSA_SHA256 = seq(oid('1.2.840.10045.4.3.2'));
-const extension = (id: string, critical: boolean, value: Buffer): Buffer => seq(oid(id), ...(critical ? [bool(true)] : []), octets(value));
-
-function altName(n: string): Buffer {
-  const ip = isIP(n);
-  if (ip === 4) return tlv(0x87, Buffer.from(n.split('.').map(Number)));
-  if (ip === 6) {
-    const [head, tail = ''] = n.split('::');
-    const h = head ? head.split(':') : [];
-    const t = tail ? tail.split(':') : [];
-    const groups = n.includes('::') ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t] : h;
-    return tlv(0x87, Buffer.concat(groups.map((g) => { const b = Buffer.alloc(2); b.writeUInt16BE(parseInt(g, 16)); return b; })));
-  }
-  return tlv(0x82, Buffer.from(n, 'ascii'));
+function newSubject(commonName: string): Subject {
+  const { schema, asn, x509 } = load();
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const spki = schema.AsnConvert.parse(publicKey.export({ type: 'spki', format: 'der' }), asn.SubjectPublicKeyInfo);
+  const keyId = createHash('sha1').update(Buffer.from(spki.subjectPublicKey)).digest('hex');
+  const name = schema.AsnConvert.parse(new x509.Name([{ CN: [commonName] }]).toArrayBuffer(), asn.Name);
+  return { name, privateKey, spki, keyId };
 }
 
-/** The SHA-1 of the public key bits (the uncompressed EC point): the usual subject key identifier. */
-function keyId(publicKey: KeyObject): Buffer {
-  const jwk = publicKey.export({ format: 'jwk' });
-  const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]);
-  return createHash('sha1').update(point).digest();
+interface IssueOptions {
+  readonly days: number;
+  readonly ca: boolean;
+  readonly altNames: string[];
+  readonly usages: Array<'server' | 'client'>;
 }
 
-function pem(label: string, der: Buffer): string {
-  return `-----BEGIN ${label}-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END ${label}-----\n`;
-}
-
-interface Signer {
-  readonly name: Buffer;
-  readonly key: KeyObject;
-  readonly keyId: Buffer;
-}
-
-function issue(subject: string, publicKey: KeyObject, signer: Signer | 'self', privateKey: KeyObject, opts: { days: number; ca: boolean; altNames: string[]; usages: Array<'server' | 'client'> }): string {
-  const spki = publicKey.export({ type: 'spki', format: 'der' });
-  const ski = keyId(publicKey);
-  const issuer = signer === 'self' ? { name: name(subject), key: privateKey, keyId: ski } : signer;
-  const now = Date.now();
-  const extensions = [
-    extension('2.5.29.19', true, opts.ca ? seq(bool(true)) : seq()),
-    // keyUsage: CA keyCertSign + cRLSign; leaf digitalSignature (ECDHE-ECDSA needs only that)
-    extension('2.5.29.15', true, opts.ca ? bitString(Buffer.from([0x06]), 1) : bitString(Buffer.from([0x80]), 7)),
-    extension('2.5.29.14', false, octets(ski)),
-    extension('2.5.29.35', false, seq(tlv(0x80, issuer.keyId))),
+/** Builds, signs (ECDSA with SHA-256) and PEM-encodes the certificate of `subject`, issued by `issuer`. */
+function certificate(subject: Subject, issuer: Subject, opts: IssueOptions): string {
+  const { schema, asn, x509 } = load();
+  const extensions: X509.Extension[] = [
+    new x509.BasicConstraintsExtension(opts.ca, undefined, true),
+    // CA: keyCertSign + cRLSign; leaf: digitalSignature (ECDHE-ECDSA needs only that)
+    new x509.KeyUsagesExtension(opts.ca ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature, true),
+    new x509.SubjectKeyIdentifierExtension(subject.keyId),
+    new x509.AuthorityKeyIdentifierExtension(issuer.keyId),
   ];
   if (!opts.ca) {
-    extensions.push(extension('2.5.29.37', false, seq(...opts.usages.map((u) => oid(u === 'server' ? '1.3.6.1.5.5.7.3.1' : '1.3.6.1.5.5.7.3.2')))));
-    if (opts.altNames.length) extensions.push(extension('2.5.29.17', false, seq(...opts.altNames.map(altName))));
+    extensions.push(new x509.ExtendedKeyUsageExtension(opts.usages.map((u) => (u === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth))));
+    if (opts.altNames.length) {
+      extensions.push(new x509.SubjectAlternativeNameExtension(opts.altNames.map((n) => ({ type: isIP(n) ? 'ip' : 'dns', value: n }))));
+    }
   }
+  const algorithm = new x509.EcAlgorithm().toAsnAlgorithm({ name: 'ECDSA', hash: { name: 'SHA-256' } } as X509.HashedAlgorithm)!;
+  // A positive 16-byte serial whose first byte needs no sign padding (RFC 5280 4.1.2.2: at most 20 octets).
   const serial = randomBytes(16);
-  serial[0] &= 0x7f;
-  const tbs = seq(
-    explicit(0, integer(Buffer.from([2]))),
-    integer(serial),
-    ECDSA_SHA256,
-    issuer.name,
-    seq(time(new Date(now - 5 * 60_000)), time(new Date(now + opts.days * 86_400_000))),
-    name(subject),
-    spki,
-    explicit(3, seq(...extensions)),
-  );
-  const signature = sign('sha256', tbs, issuer.key);
-  return pem('CERTIFICATE', seq(tbs, ECDSA_SHA256, bitString(signature)));
-}
-
-function keyPair(): { publicKey: KeyObject; privateKey: KeyObject } {
-  return generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  serial[0] = 0x40 | (serial[0] & 0x3f);
+  const now = Date.now();
+  const tbsCertificate = new asn.TBSCertificate({
+    version: asn.Version.v3,
+    serialNumber: new Uint8Array(serial).buffer,
+    signature: algorithm,
+    issuer: issuer.name,
+    validity: new asn.Validity({ notBefore: new Date(now - 5 * 60_000), notAfter: new Date(now + opts.days * 86_400_000) }),
+    subject: subject.name,
+    subjectPublicKeyInfo: subject.spki,
+    extensions: new asn.Extensions(extensions.map((e) => schema.AsnConvert.parse(e.rawData, asn.Extension))),
+  });
+  const signature = sign('sha256', Buffer.from(schema.AsnConvert.serialize(tbsCertificate)), issuer.privateKey);
+  const der = schema.AsnConvert.serialize(new asn.Certificate({ tbsCertificate, signatureAlgorithm: algorithm, signatureValue: new Uint8Array(signature).buffer }));
+  return new X509Certificate(Buffer.from(der)).toString();
 }
 
 /** A development CA that signs server and client certificates. */
 export class DevCertificateAuthority {
   /** Creates a new CA with a fresh key. */
   public static create(commonName = 'cdk8s-zerotrust dev CA', days = 30): DevCertificateAuthority {
-    const { publicKey, privateKey } = keyPair();
-    const cert = issue(commonName, publicKey, 'self', privateKey, { days, ca: true, altNames: [], usages: [] });
-    return new DevCertificateAuthority(commonName, cert, privateKey, keyId(publicKey));
+    checkDays(days);
+    const self = newSubject(commonName);
+    return new DevCertificateAuthority(certificate(self, self, { days, ca: true, altNames: [], usages: [] }), self);
   }
 
-  private constructor(private readonly commonName: string, public readonly cert: string, private readonly privateKey: KeyObject, private readonly keyIdentifier: Buffer) {}
+  private constructor(
+    /** The CA certificate, PEM. */
+    public readonly cert: string,
+    private readonly subject: Subject,
+  ) {}
 
   /** The CA key, PEM (PKCS#8). */
   public get key(): string {
-    return this.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    return this.subject.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
   }
 
   /** Issues a certificate signed by this CA. */
   public issue(req: CertificateRequest): IssuedCertificate {
     const days = req.days ?? 30;
-    if (!Number.isInteger(days) || days < 1) throw new Error(`days: ${JSON.stringify(days)} is not a whole number >= 1`);
-    const { publicKey, privateKey } = keyPair();
-    const cert = issue(req.commonName, publicKey, { name: name(this.commonName), key: this.privateKey, keyId: this.keyIdentifier }, privateKey, {
-      days, ca: false, altNames: req.altNames ?? [], usages: req.usages ?? ['server'],
-    });
-    return { cert, key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, privateKey };
+    checkDays(days);
+    const subject = newSubject(req.commonName);
+    const cert = certificate(subject, this.subject, { days, ca: false, altNames: req.altNames ?? [], usages: req.usages ?? ['server'] });
+    return { cert, key: subject.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, privateKey: subject.privateKey };
   }
 }
 
+function checkDays(days: number): void {
+  if (!Number.isInteger(days) || days < 1) throw new Error(`days: ${JSON.stringify(days)} is not a whole number >= 1`);
+}
+
 /** The names an app's serving certificate should cover: Service DNS names, route and ingress hosts, mesh identity. */
-export function appCertificateNames(spec: AppSpec): { server: string[]; identity: string } {
+export function appCertificateNames(spec: AppSpec): AppCertificateNames {
   const name = spec.metadata.name;
   const namespace = spec.metadata.namespace ?? 'default';
   const identity = `${spec.spec.serviceAccount ?? name}.${namespace}.cluster.local`;

@@ -1,13 +1,27 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 
+/**
+ * Checks of inline route TLS material (PEM text). Exported signatures use only strings and
+ * `Uint8Array`, never node:crypto types: those typings differ between @types/node majors (no
+ * `X509Certificate` before 15.6), and a library user's project compiles them.
+ */
+
+/** One finding of the inline-PEM check, at a field of `spec.route.certificate.inline`. */
+export interface PemFinding {
+  /** `certificateFile`, `keyFile` or `caCertificateFile`. */
+  readonly field: string;
+  /** What is wrong, lowercase. */
+  readonly message: string;
+}
+
 /** What the inline-PEM check found: errors refuse the spec, warnings are printed. */
 export interface PemFindings {
-  readonly errors: Array<{ field: string; message: string }>;
-  readonly warnings: Array<{ field: string; message: string }>;
+  readonly errors: PemFinding[];
+  readonly warnings: PemFinding[];
 }
 
 /** Signature algorithm OIDs (DER, with tag and length) that must not sign a served certificate. */
-const WEAK_SIGNATURES: ReadonlyArray<[string, string]> = [
+const WEAK_SIGNATURES: Array<[string, string]> = [
   ['06092a864886f70d010105', 'sha1WithRSAEncryption'],
   ['06092a864886f70d010104', 'md5WithRSAEncryption'],
   ['06092a864886f70d010102', 'md2WithRSAEncryption'],
@@ -31,9 +45,9 @@ function der(buf: Buffer, offset: number): { start: number; length: number } {
   return { start, length };
 }
 
-/** The DER of a certificate's outer signatureAlgorithm OID (tag, length and value). */
-export function signatureAlgorithmOid(cert: X509Certificate): string {
-  const raw = cert.raw;
+/** The DER of a DER certificate's outer signatureAlgorithm OID (tag, length and value), as hex. */
+export function signatureAlgorithmOid(certificateDer: Uint8Array): string {
+  const raw = Buffer.from(certificateDer.buffer, certificateDer.byteOffset, certificateDer.byteLength);
   const outer = der(raw, 0);
   const tbs = der(raw, outer.start);
   const algId = der(raw, tbs.start + tbs.length);
@@ -47,8 +61,8 @@ export function signatureAlgorithmOid(cert: X509Certificate): string {
  * covers the route host. Fields are those of `spec.route.certificate.inline`.
  */
 export function inlineCertificateFindings(certPem: string, keyPem: string, caPem: string | undefined, host: string | undefined, now = new Date()): PemFindings {
-  const errors: PemFindings['errors'] = [];
-  const warnings: PemFindings['warnings'] = [];
+  const errors: PemFinding[] = [];
+  const warnings: PemFinding[] = [];
   let cert: X509Certificate | undefined;
   try {
     cert = new X509Certificate(certPem);
@@ -68,7 +82,7 @@ export function inlineCertificateFindings(certPem: string, keyPem: string, caPem
   }
   if (!cert) return { errors, warnings };
   if (key && !cert.checkPrivateKey(key)) errors.push({ field: 'keyFile', message: 'the key does not match the certificate' });
-  const oid = signatureAlgorithmOid(cert);
+  const oid = signatureAlgorithmOid(cert.raw);
   const weak = WEAK_SIGNATURES.find(([hex]) => hex === oid);
   if (weak) errors.push({ field: 'certificateFile', message: `the certificate is signed with ${weak[1]}; routers and browsers reject SHA-1 and MD5 signatures, use SHA-256 or better` });
   const notAfter = new Date(cert.validTo);

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { AddressInfo } from 'node:net';
 import { devCertificateFiles, main } from '../../src/cli/cli';
 import { DevCertificateAuthority, appCertificateNames } from '../../src/engine/dev-certs';
@@ -84,6 +85,32 @@ describe('dev certificates', () => {
 
   test('fails days out of range', () => {
     expect(() => ca.issue({ commonName: 'x', days: 0 })).toThrow('days: 0 is not a whole number >= 1');
+    expect(() => DevCertificateAuthority.create('x', 1.5)).toThrow('days: 1.5 is not a whole number >= 1');
+  });
+
+  test('encodes IPv6 alternative names and names that are not printable strings', () => {
+    const cert = new X509Certificate(ca.issue({ commonName: 'wéb', altNames: ['fe80::1:2', '::1', 'web'], days: 1 }).cert);
+    expect(cert.subject).toBe('CN=wéb');
+    expect(cert.subjectAltName).toBe('IP Address:FE80:0:0:0:0:0:1:2, IP Address:0:0:0:0:0:0:0:1, DNS:web');
+    expect(cert.checkIssued(new X509Certificate(ca.cert))).toBe(true);
+  });
+
+  const openssl = spawnSync('openssl', ['version'], { encoding: 'utf8' });
+  const opensslMissing = openssl.error || openssl.status !== 0 ? ' (skipped: no openssl on PATH)' : '';
+  (opensslMissing ? test.skip : test)(`openssl verify -x509_strict accepts the server and client certificates for their purposes${opensslMissing}`, () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-openssl-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'ca.crt'), ca.cert);
+      fs.writeFileSync(path.join(dir, 'tls.crt'), server.cert);
+      fs.writeFileSync(path.join(dir, 'client.crt'), client.cert);
+      const verify = (cert: string, purpose: string) => spawnSync('openssl', ['verify', '-x509_strict', '-purpose', purpose, '-CAfile', 'ca.crt', cert], { cwd: dir, encoding: 'utf8' });
+      for (const [cert, purpose] of [['tls.crt', 'sslserver'], ['client.crt', 'sslclient']]) {
+        const r = verify(cert, purpose);
+        expect({ status: r.status, out: `${r.stdout}${r.stderr}`.trim() }).toEqual({ status: 0, out: `${cert}: OK` });
+      }
+      // the purposes are enforced: a server certificate is not a client certificate
+      expect(verify('tls.crt', 'sslclient').status).not.toBe(0);
+    } finally { fs.rmSync(dir, { recursive: true, force: true }); }
   });
 
   describe('cdk8s-zerotrust certs', () => {
