@@ -1,0 +1,255 @@
+import * as net from 'node:net';
+import { NAMESPACE_NAME_LABEL, objectNamespace, selectorMatches } from './cluster';
+import type { LabelSelector, WorkloadEndpoint } from './cluster';
+import type { ClusterModel, KubeObject, NetworkEndpoint, PodEndpoint, PodPort, PortRef, StringMap, Verdict } from './model';
+import { objectRef } from './model';
+
+/**
+ * Kubernetes NetworkPolicy (networking.k8s.io/v1) as upstream defines it: a pod is isolated for a
+ * direction when a policy of its namespace selects it for that direction, and an isolated pod
+ * admits exactly the union of the rules of those policies. Host-network pods are never isolated
+ * (policies do not apply to the host's network namespace) and are seen by rules only as node
+ * addresses, through ipBlock.
+ */
+
+/** The direction of traffic a policy rule is about, as `policyTypes` names it. */
+export type PolicyDirection = 'Ingress' | 'Egress';
+
+/** A NetworkPolicy as the analysis reads it: defaults applied, rules kept as written. */
+interface Policy {
+  readonly ref: string;
+  readonly namespace: string;
+  readonly podSelector: LabelSelector;
+  /** Rules per direction the policy is about (a direction not in policyTypes is absent). */
+  readonly rules: { [direction: string]: Rule[] | undefined };
+}
+
+/** One ingress or egress rule: peers (`from` / `to`) and ports, undefined when they do not restrict. */
+interface Rule {
+  readonly peers?: unknown[];
+  readonly ports?: unknown[];
+}
+
+const policyCache = new WeakMap<ClusterModel, Policy[]>();
+
+/**
+ * Whether `source` may open a connection to `port` of the `dest` pod, as the ingress side of
+ * NetworkPolicy decides it (the source's own egress is `egressVerdict`).
+ */
+export function ingressVerdict(model: ClusterModel, dest: PodEndpoint, port: PortRef, source: NetworkEndpoint): Verdict {
+  return verdict(model, dest, 'Ingress', (peer, ns) => peerMatches(peer, ns, source), port, dest.ports);
+}
+
+/**
+ * Whether the `source` pod may open a connection to `port` of `dest`, as the egress side of
+ * NetworkPolicy decides it. Named ports resolve against the destination pod's ports (never an address's).
+ */
+export function egressVerdict(model: ClusterModel, source: PodEndpoint, dest: NetworkEndpoint, port: PortRef): Verdict {
+  return verdict(model, source, 'Egress', (peer, ns) => peerMatches(peer, ns, dest), port, dest.pod?.ports ?? []);
+}
+
+/**
+ * Both sides of a connection: the source pod's egress (when the source is a pod) and the
+ * destination pod's ingress (when the destination is a pod). Allowed when both allow it; the
+ * reason and objects are those of the sides that deny it, or of both sides when it is allowed.
+ */
+export function connectionVerdict(model: ClusterModel, source: NetworkEndpoint, dest: NetworkEndpoint, port: PortRef): Verdict {
+  const sides: Array<[string, Verdict]> = [];
+  if (source.pod) sides.push(['egress', egressVerdict(model, source.pod, dest, port)]);
+  if (dest.pod) sides.push(['ingress', ingressVerdict(model, dest.pod, port, source)]);
+  if (sides.length === 0) return { allowed: true, reason: 'neither end is a pod: NetworkPolicy does not apply', objects: [] };
+  const denied = sides.filter(([, v]) => !v.allowed);
+  const deciding = denied.length > 0 ? denied : sides;
+  return {
+    allowed: denied.length === 0,
+    reason: deciding.map(([side, v]) => `${side}: ${v.reason}`).join('; '),
+    objects: [...new Set(deciding.flatMap(([, v]) => v.objects))],
+  };
+}
+
+/** The NetworkPolicies (refs) that isolate a pod for a direction, in input order; none for host-network pods. */
+export function isolatingPolicies(model: ClusterModel, pod: PodEndpoint, direction: PolicyDirection): string[] {
+  return selecting(model, pod, direction).map((p) => p.ref);
+}
+
+/**
+ * Whether an address is in an ipBlock: in its `cidr` (IPv4 or IPv6, same family as the address)
+ * and in none of its `except` CIDRs. A malformed ipBlock or address matches nothing.
+ */
+export function ipBlockMatches(ipBlock: unknown, ip: string): boolean {
+  if (!isMapping(ipBlock) || typeof ipBlock.cidr !== 'string') return false;
+  if (ipBlock.except !== undefined && ipBlock.except !== null && !Array.isArray(ipBlock.except)) return false;
+  const except: unknown[] = ipBlock.except ?? [];
+  return cidrContains(ipBlock.cidr, ip) && !except.some((e) => typeof e === 'string' && cidrContains(e, ip));
+}
+
+const cidrCache = new Map<string, net.BlockList | null>();
+
+/**
+ * Whether a CIDR (`10.0.0.0/8`, `fd00::/8`; host bits are ignored) contains an address of the
+ * same family (node's `net.BlockList` does the prefix math). A malformed CIDR or address, or one
+ * of the other family, is not contained.
+ */
+export function cidrContains(cidr: string, ip: string): boolean {
+  let list = cidrCache.get(cidr);
+  if (list === undefined) {
+    list = parseCidr(cidr);
+    if (cidrCache.size < 10_000) cidrCache.set(cidr, list);
+  }
+  const family = net.isIP(ip);
+  return list !== null && family !== 0 && familyOf(cidr) === family && list.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+function parseCidr(cidr: string): net.BlockList | null {
+  const match = /^([^/]+)\/(\d{1,3})$/.exec(cidr);
+  if (!match) return null;
+  const family = net.isIP(match[1]);
+  const prefix = Number(match[2]);
+  if (family === 0 || prefix > (family === 4 ? 32 : 128)) return null;
+  const list = new net.BlockList();
+  list.addSubnet(match[1], prefix, family === 4 ? 'ipv4' : 'ipv6');
+  return list;
+}
+
+function familyOf(cidr: string): number {
+  return net.isIP(cidr.split('/')[0]);
+}
+
+/** The verdict of one pod's policies for one direction; `peerOk` tests a rule peer (of a policy in `ns`) against the other end. */
+function verdict(model: ClusterModel, pod: PodEndpoint, direction: PolicyDirection, peerOk: (peer: unknown, ns: string) => boolean, port: PortRef, destPorts: PodPort[]): Verdict {
+  const dir = direction.toLowerCase();
+  const who = describePod(pod);
+  if (pod.hostNetwork) return { allowed: true, reason: `${who} uses the host network: NetworkPolicy does not apply to it`, objects: [] };
+  const isolating = selecting(model, pod, direction);
+  if (isolating.length === 0) return { allowed: true, reason: `no NetworkPolicy selects ${who} for ${dir}`, objects: [] };
+  const admits = (rule: Rule, ns: string) =>
+    (rule.peers === undefined || rule.peers.some((peer) => peerOk(peer, ns))) &&
+    (rule.ports === undefined || rule.ports.some((entry) => portMatches(entry, port, destPorts)));
+  const admitting = isolating.filter((p) => (p.rules[direction] ?? []).some((rule) => admits(rule, p.namespace))).map((p) => p.ref);
+  if (admitting.length > 0) return { allowed: true, reason: `${listRefs(admitting)} ${admitting.length === 1 ? 'admits' : 'admit'} it`, objects: admitting };
+  const refs = isolating.map((p) => p.ref);
+  const none = refs.length === 1 ? 'no rule of it admits it' : 'no rule of theirs admits it';
+  return { allowed: false, reason: `${listRefs(refs)} ${refs.length === 1 ? 'isolates' : 'isolate'} ${who} for ${dir} and ${none}`, objects: refs };
+}
+
+/** The policies of a pod's namespace that select it and are about a direction. */
+function selecting(model: ClusterModel, pod: PodEndpoint, direction: PolicyDirection): Policy[] {
+  if (pod.hostNetwork) return [];
+  return policies(model).filter((p) => p.namespace === pod.namespace && p.rules[direction] !== undefined && selectorMatches(p.podSelector, pod.labels));
+}
+
+/** The NetworkPolicies of a model, read once per model. */
+function policies(model: ClusterModel): Policy[] {
+  let list = policyCache.get(model);
+  if (!list) {
+    list = model.objects.map((s) => s.object).filter(isNetworkPolicy).map(readPolicy);
+    policyCache.set(model, list);
+  }
+  return list;
+}
+
+function isNetworkPolicy(o: KubeObject): boolean {
+  return o.kind === 'NetworkPolicy' && o.apiVersion.startsWith('networking.k8s.io/');
+}
+
+/**
+ * A policy with the API server's defaults: an omitted podSelector is `{}`; omitted (or empty)
+ * policyTypes are Ingress, plus Egress when `egress` has at least one rule (`egress: []` does not
+ * count, as in upstream's SetDefaults_NetworkPolicy).
+ */
+function readPolicy(o: KubeObject): Policy {
+  const spec = isMapping(o.spec) ? o.spec : {};
+  const egressRules = Array.isArray(spec.egress) ? spec.egress : [];
+  const types: unknown[] = Array.isArray(spec.policyTypes) && spec.policyTypes.length > 0
+    ? spec.policyTypes
+    : ['Ingress', ...(egressRules.length > 0 ? ['Egress'] : [])];
+  const rules: { [direction: string]: Rule[] | undefined } = {};
+  if (types.includes('Ingress')) rules.Ingress = readRules(spec.ingress, 'from');
+  if (types.includes('Egress')) rules.Egress = readRules(spec.egress, 'to');
+  return {
+    ref: objectRef(o),
+    namespace: objectNamespace(o) ?? 'default',
+    podSelector: spec.podSelector === undefined || spec.podSelector === null ? {} : spec.podSelector,
+    rules,
+  };
+}
+
+/** Rules as written; `from`/`to` and `ports` that are omitted or empty do not restrict. */
+function readRules(list: unknown, peersField: 'from' | 'to'): Rule[] {
+  if (!Array.isArray(list)) return [];
+  return list.map((r) => {
+    const rule = isMapping(r) ? r : {};
+    const peers = rule[peersField];
+    const ports = rule.ports;
+    return {
+      peers: Array.isArray(peers) && peers.length > 0 ? peers : undefined,
+      ports: Array.isArray(ports) && ports.length > 0 ? ports : undefined,
+    };
+  });
+}
+
+/**
+ * Whether a rule peer matches the other end of a connection. `podSelector` alone: pods of the
+ * policy's namespace; `namespaceSelector` alone: every pod of matching namespaces; both: pods
+ * matching both. `ipBlock` (alone: a peer mixing it with selectors is invalid and matches
+ * nothing) matches addresses and host-network pods' node addresses, never pod-network pods.
+ */
+function peerMatches(peer: unknown, policyNamespace: string, end: NetworkEndpoint): boolean {
+  if (!isMapping(peer)) return false;
+  const hasPods = peer.podSelector !== undefined && peer.podSelector !== null;
+  const hasNamespaces = peer.namespaceSelector !== undefined && peer.namespaceSelector !== null;
+  if (peer.ipBlock !== undefined && peer.ipBlock !== null) {
+    const ip = addressOf(end);
+    return !hasPods && !hasNamespaces && ip !== undefined && ipBlockMatches(peer.ipBlock, ip);
+  }
+  const pod = end.pod;
+  if ((!hasPods && !hasNamespaces) || !pod || pod.hostNetwork) return false;
+  const inNamespace = hasNamespaces ? selectorMatches(peer.namespaceSelector, namespaceLabelsOf(pod)) : pod.namespace === policyNamespace;
+  return inNamespace && (!hasPods || selectorMatches(peer.podSelector, pod.labels));
+}
+
+/** The address ipBlock sees: an outside address, or a host-network pod's node address; none for pod-network pods. */
+function addressOf(end: NetworkEndpoint): string | undefined {
+  if (end.pod) return end.pod.hostNetwork ? end.pod.hostIp : undefined;
+  return end.ip;
+}
+
+/** A pod's namespace labels, with the `kubernetes.io/metadata.name` label every namespace has. */
+function namespaceLabelsOf(pod: PodEndpoint): StringMap {
+  return { ...pod.namespaceLabels, [NAMESPACE_NAME_LABEL]: pod.namespace };
+}
+
+/**
+ * Whether a rule's port entry matches: same protocol (default TCP), and the port a number (with
+ * `endPort`, a range), a name resolved against the destination pod's ports (same name and
+ * protocol), or omitted (every port of the protocol). Malformed entries match nothing.
+ */
+function portMatches(entry: unknown, port: PortRef, destPorts: PodPort[]): boolean {
+  if (!isMapping(entry)) return false;
+  const protocol = typeof entry.protocol === 'string' && entry.protocol !== '' ? entry.protocol : 'TCP';
+  if (protocol !== (port.protocol || 'TCP')) return false;
+  const { port: first, endPort } = entry;
+  const hasEnd = endPort !== undefined && endPort !== null;
+  if (first === undefined || first === null) return !hasEnd;
+  if (typeof first === 'string') return !hasEnd && destPorts.some((p) => p.name === first && p.protocol === protocol && p.containerPort === port.port);
+  if (typeof first !== 'number') return false;
+  if (!hasEnd) return port.port === first;
+  return typeof endPort === 'number' && endPort >= first && port.port >= first && port.port <= endPort;
+}
+
+/** A pod in a reason: its workload's ref when known, otherwise its namespace and labels. */
+function describePod(pod: PodEndpoint): string {
+  const ref = (pod as Partial<WorkloadEndpoint>).ref;
+  if (typeof ref === 'string' && ref !== '') return ref;
+  const labels = Object.entries(pod.labels).map(([k, v]) => `${k}=${v}`).join(',');
+  return labels ? `the pods labelled ${labels} in namespace ${pod.namespace}` : `the unlabelled pods of namespace ${pod.namespace}`;
+}
+
+/** `A`, `A and B`, `A, B and C`. */
+function listRefs(refs: string[]): string {
+  return refs.length <= 1 ? refs.join('') : `${refs.slice(0, -1).join(', ')} and ${refs[refs.length - 1]}`;
+}
+
+function isMapping(value: unknown): value is { [key: string]: any } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
