@@ -1,25 +1,31 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Chart } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { AppNamespace } from './kubernetes/app-namespace';
-import { NginxIngress } from './kubernetes/nginx-ingress';
-import { AppService } from './kubernetes/app-service';
-import type { AppSpec } from '../spec/app-spec';
-import { appLabels } from './labels';
-import type { IMeshProvider, ResolvedPort } from './mesh/mesh-provider';
-import { OpenShiftRoute } from './openshift/openshift-route';
-import { OsmSmiMesh } from './mesh/osm/osm-smi-mesh';
-import type { Problem } from '../spec/problems';
-import { RouteCertificateAccess } from './openshift/route-certificate-access';
-import { SecureDeployment } from './kubernetes/secure-deployment';
-import { ServingCertificate, serviceDnsNames } from './cert-manager/serving-certificate';
-import { AppSpecError, resolvePorts, validateAppSpec } from './validate-spec';
-import { NetworkPeer, OPENSHIFT_INGRESS_POLICY_GROUP, ZeroTrustNetworkPolicy } from './kubernetes/zero-trust-network-policy';
 import { fastRendering } from '../render/fast-render';
+import { AppDirectory } from '../spec/app-directory';
+import type { AppSpec } from '../spec/app-spec';
+import { ClusterContext } from '../spec/cluster-context';
+import { ResolvedPort, resolvePorts } from '../spec/ports';
+import type { Problem } from '../spec/problems';
+import { ServingCertificate, serviceDnsNames } from './cert-manager/serving-certificate';
+import { AppNamespace, PodSecurityLevel } from './kubernetes/app-namespace';
+import { AppService } from './kubernetes/app-service';
+import { NginxIngress } from './kubernetes/nginx-ingress';
+import { SecureDeployment } from './kubernetes/secure-deployment';
+import { NetworkPeer, NetworkPolicyPort, ZeroTrustNetworkPolicy } from './kubernetes/zero-trust-network-policy';
+import { appLabels, selectorLabels } from './labels';
+import { meshIntent } from './mesh/mesh-intent';
+import type { IMeshProvider, MeshBinding } from './mesh/mesh-provider';
+import { OsmSmiMesh } from './mesh/osm/osm-smi-mesh';
+import { OpenShiftRoute } from './openshift/openshift-route';
+import { RouteCertificateAccess } from './openshift/route-certificate-access';
+import { AppSpecError, validateAppSpec } from './validate-spec';
 
-/** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
+/** The generated classes, rendering without the generic resolve pass (see fast-render.ts). */
 const KubeServiceAccount = fastRendering(k8s.KubeServiceAccount);
+const KubeRoleBinding = fastRendering(k8s.KubeRoleBinding);
 
 export interface SecureAppProps {
   /** The app spec (the YAML document's shape). */
@@ -30,6 +36,18 @@ export interface SecureAppProps {
    */
   readonly mesh?: IMeshProvider;
   /**
+   * The cluster the app runs on: platform facts (DNS, API server, router), ingress controllers
+   * and mesh-wide settings, from a `kind: Cluster` document.
+   * @default - OpenShift when the app has a route, plain Kubernetes otherwise; no mesh settings
+   */
+  readonly cluster?: ClusterContext;
+  /**
+   * The other apps of the spec set: an app's egress reaches the apps that admit it, so it is
+   * derived from their specs.
+   * @default - this app alone (no app-to-app egress)
+   */
+  readonly directory?: AppDirectory;
+  /**
    * Directory that relative files in the spec (CA and certificate files) are read from.
    * @default - the current directory
    */
@@ -38,72 +56,101 @@ export interface SecureAppProps {
 
 /** The annotation that asks OpenShift's service CA operator for a serving certificate Secret. */
 export const SERVICE_CA_ANNOTATION = 'service.beta.openshift.io/serving-cert-secret-name';
-/** The namespace of the ingress-nginx controller, admitted by the NetworkPolicy for `spec.ingress`. */
-export const DEFAULT_INGRESS_CONTROLLER_NAMESPACE = 'ingress-nginx';
+/** The annotation that marks an app whose egress is not restricted (`egress.unrestricted`). */
+export const EGRESS_ANNOTATION = 'cdk8s-zerotrust.io/egress';
 
 /**
  * Everything one app needs to run and be reached safely, from one `AppSpec`: ServiceAccount,
  * a restricted Deployment (and PodDisruptionBudget), Service, serving certificate, OpenShift
- * Route and/or Ingress, mesh policy (by default OSM IngressBackend and SMI TrafficTarget with
- * HTTPRouteGroup) and deny-by-default NetworkPolicies. Every object has an explicit name.
+ * Route and/or Ingress, mesh policy (by default OSM: SMI TrafficTargets, IngressBackends for
+ * the Route's router and the Ingress' controller, Egress policies) and deny-by-default
+ * NetworkPolicies in both directions that admit exactly what the spec declares. Every object has
+ * an explicit name and is exposed as a property.
  *
  * Throws an `AppSpecError` listing every problem when the spec is invalid.
  */
 export class SecureApp extends Construct {
   public readonly name: string;
   public readonly namespace: string;
+  public readonly serviceAccountName: string;
+  public readonly serviceAccount: k8s.KubeServiceAccount;
   public readonly deployment: SecureDeployment;
-  public readonly service: AppService;
+  /** @default - none for a pure client (no ports) */
+  public readonly service?: AppService;
   public readonly route?: OpenShiftRoute;
-  public readonly ports: readonly ResolvedPort[];
+  public readonly ingress?: NginxIngress;
+  /** The Namespace, when the app owns it. */
+  public readonly appNamespace?: AppNamespace;
+  /** The NetworkPolicies (none with `networkPolicy: false`). */
+  public readonly networkPolicies: k8s.KubeNetworkPolicy[];
+  public readonly ports: ResolvedPort[];
+  /** In the mesh. */
+  public readonly meshed: boolean;
   /** Warnings about the spec (for example a certificate close to expiry); they do not stop synthesis. */
-  public readonly warnings: readonly Problem[];
+  public readonly warnings: Problem[];
 
   constructor(scope: Construct, id: string, props: SecureAppProps) {
     super(scope, id);
     const mesh = props.mesh ?? new OsmSmiMesh();
-    const problems = validateAppSpec(props.spec, { baseDir: props.baseDir, mesh });
+    const chartNamespace = Chart.of(this).namespace;
+    const specIn = props.spec;
+    const spec0: AppSpec = specIn?.metadata && specIn.metadata.namespace === undefined && chartNamespace
+      ? { ...specIn, metadata: { ...specIn.metadata, namespace: chartNamespace } } : specIn;
+    const cluster = props.cluster ?? ClusterContext.fromSpec({ platform: spec0?.spec?.route ? 'openshift' : 'kubernetes' });
+    const directory = props.directory ?? AppDirectory.of(spec0?.metadata ? [spec0] : []);
+    const problems = validateAppSpec(spec0, { baseDir: props.baseDir, mesh, cluster, directory });
     const errors = problems.filter((p) => !p.warning);
-    if (errors.length > 0) throw new AppSpecError(String(props.spec?.metadata?.name ?? id), errors);
+    if (errors.length > 0) throw new AppSpecError(String(spec0?.metadata?.name ?? id), errors);
     this.warnings = problems.filter((p) => p.warning);
 
-    const { metadata, spec } = props.spec;
+    const { metadata, spec } = spec0;
     const name = metadata.name;
     const namespace = metadata.namespace ?? 'default';
     const labels = appLabels(name, metadata.labels);
+    const annotations = metadata.annotations;
     const serviceAccountName = spec.serviceAccount ?? name;
     const ports = resolvePorts(spec);
     const portOf = (wanted?: string) => ports.find((p) => p.name === (wanted ?? ports[0].name))!;
     const readFile = (file: string) => fs.readFileSync(path.resolve(props.baseDir ?? '.', file), 'utf8');
+    const meshed = spec.mesh !== undefined;
+    const egressUnrestricted = spec.egress?.unrestricted === true;
     this.name = name;
     this.namespace = namespace;
+    this.serviceAccountName = serviceAccountName;
     this.ports = ports;
+    this.meshed = meshed;
 
     if (spec.ownsNamespace) {
-      const meshMetadata = spec.mesh ? mesh.namespaceMetadata?.() : undefined;
-      new AppNamespace(this, 'Namespace', {
+      const enrolment = meshed ? mesh.namespaceEnrolment(cluster) : undefined;
+      this.appNamespace = new AppNamespace(this, 'Namespace', {
         name: namespace,
-        labels: { ...metadata.labels, ...meshMetadata?.labels },
-        annotations: meshMetadata?.annotations,
+        labels: { ...metadata.labels, ...enrolment?.labels },
+        annotations: { ...annotations, ...enrolment?.annotations },
+        podSecurity: (enrolment?.podSecurityLevel ?? 'restricted') as PodSecurityLevel,
+        podSecurityWarnAndAudit: 'restricted',
       });
     }
 
-    new KubeServiceAccount(this, 'ServiceAccount', {
-      metadata: { name: serviceAccountName, namespace, labels },
+    this.serviceAccount = new KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: serviceAccountName, namespace, labels, annotations },
       automountServiceAccountToken: false,
     });
 
-    this.service = new AppService(this, 'Service', {
-      name,
-      namespace,
-      labels,
-      ports: ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol })),
-    });
+    if (ports.length > 0) {
+      this.service = new AppService(this, 'Service', {
+        name,
+        namespace,
+        labels,
+        annotations,
+        ports: ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol, appProtocol: meshed && !p.bypassMesh ? mesh.appProtocol(p) : undefined })),
+      });
+    }
 
     this.deployment = new SecureDeployment(this, 'Deployment', {
       name,
       namespace,
       labels,
+      annotations: egressUnrestricted ? { ...annotations, [EGRESS_ANNOTATION]: 'unrestricted' } : annotations,
       image: spec.image,
       replicas: spec.replicas,
       serviceAccountName,
@@ -119,7 +166,7 @@ export class SecureApp extends Construct {
 
     if (spec.tls) {
       const secretName = spec.tls.secretName ?? `${name}-tls`;
-      if (spec.tls.source === 'serviceCA') this.service.addAnnotation(SERVICE_CA_ANNOTATION, secretName);
+      if (spec.tls.source === 'serviceCA') this.service?.addAnnotation(SERVICE_CA_ANNOTATION, secretName);
       if (spec.tls.source === 'certManager') {
         new ServingCertificate(this, 'ServingCertificate', {
           name: secretName,
@@ -134,6 +181,7 @@ export class SecureApp extends Construct {
     }
 
     const r = spec.route;
+    const router = cluster.platform.router;
     if (r) {
       const cert = r.certificate ?? {};
       const inline = cert.inline;
@@ -141,6 +189,7 @@ export class SecureApp extends Construct {
         name,
         namespace,
         labels,
+        annotations,
         serviceName: name,
         targetPort: portOf(r.port).name,
         host: r.host,
@@ -175,12 +224,17 @@ export class SecureApp extends Construct {
     }
 
     const ing = spec.ingress;
+    const controller = ing ? cluster.ingressController(ing.className, ing.controllerNamespace) : undefined;
+    const gateway = cluster.mesh?.ingressGateway;
     if (ing) {
       const port = portOf(ing.port);
-      new NginxIngress(this, 'Ingress', {
+      const throughMesh = meshed && !port.bypassMesh;
+      const tls = ing.backendTls;
+      this.ingress = new NginxIngress(this, 'Ingress', {
         name,
         namespace,
         labels,
+        annotations,
         className: ing.className,
         host: ing.host,
         path: ing.path,
@@ -188,34 +242,123 @@ export class SecureApp extends Construct {
         servicePort: port.name,
         protocol: port.protocol,
         tlsSecretName: ing.tlsSecretName,
-        backendTls: ing.backendTls ? {
-          clientCertSecret: ing.backendTls.clientCertSecret,
-          verify: ing.backendTls.verify,
-          serverName: ing.backendTls.serverName ?? `${serviceAccountName}.${namespace}.cluster.local`,
+        backendTls: tls ? {
+          clientCertSecret: tls.clientCertSecret ?? (gateway ? `${gateway.secret.namespace}/${gateway.secret.name}` : undefined),
+          verify: tls.verify,
+          serverName: tls.serverName ?? (throughMesh ? `${serviceAccountName}.${namespace}.cluster.local` : `${name}.${namespace}.svc`),
+          toSidecar: throughMesh,
         } : undefined,
+        clientAuth: ing.clientAuth,
       });
     }
 
-    if (spec.mesh) {
-      mesh.bind(this, { app: name, namespace, serviceAccountName, serviceName: name, labels, ports, mesh: spec.mesh, deployment: this.deployment });
+    if (meshed) {
+      const binding: MeshBinding = { ...meshIntent(spec0, cluster)!, deployment: this.deployment };
+      mesh.bind(this, binding);
+      const scc = cluster.platform.privilegedSccClusterRole;
+      if (scc) {
+        new KubeRoleBinding(this, 'MeshSccBinding', {
+          metadata: { name: `${name}-mesh-scc`, namespace, labels },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: scc },
+          subjects: [{ kind: 'ServiceAccount', name: serviceAccountName, namespace }],
+        });
+      }
+    } else if (namespaceEnrolled(namespace, cluster, directory)) {
+      mesh.optOut(this.deployment);
     }
 
+    this.networkPolicies = [];
     if (spec.networkPolicy ?? true) {
-      const policy = new ZeroTrustNetworkPolicy(this, 'NetworkPolicy', { app: name, namespace, labels });
-      if (r) policy.allow('router', [{ namespaceLabels: { [OPENSHIFT_INGRESS_POLICY_GROUP]: '' } }], [portOf(r.port).targetPort]);
-      const external: NetworkPeer[] = [];
-      if (ing) external.push({ namespace: ing.controllerNamespace ?? DEFAULT_INGRESS_CONTROLLER_NAMESPACE });
-      for (const f of spec.mesh?.ingress?.from ?? []) {
-        if (f.service) external.push({ namespace: f.service.namespace });
-        if (f.ipRange) external.push({ ipRange: f.ipRange });
+      const policy = new ZeroTrustNetworkPolicy(this, 'NetworkPolicy', {
+        app: name,
+        namespace,
+        labels,
+        isolateEgress: !egressUnrestricted,
+        annotations: egressUnrestricted ? { [EGRESS_ANNOTATION]: 'unrestricted' } : undefined,
+      });
+      const tcp = (list: ResolvedPort[]): NetworkPolicyPort[] => uniquePorts(list.map((p) => ({ port: p.targetPort })));
+
+      // Ingress: exactly the declared sources, on the pod (target) ports they reach.
+      if (r && router) policy.allowIngress('router', [{ namespaceLabels: { ...router.peer.namespaceLabels }, podLabels: router.peer.podLabels }], tcp([portOf(r.port)]));
+      if (ing && controller) policy.allowIngress('ingress', [{ namespace: controller.namespace, podLabels: { ...controller.podLabels } }], tcp([portOf(ing.port)]));
+      const mi = spec.mesh?.ingress;
+      if (mi) {
+        const peers = mi.from.flatMap((f): NetworkPeer[] => (f.service ? [{ namespace: f.service.namespace }] : f.ipRange ? [{ ipRange: f.ipRange }] : []));
+        if (peers.length) policy.allowIngress('mesh-ingress', dedupe(peers), tcp([portOf(mi.port)]));
       }
-      const externalPorts = [...new Set([ing ? portOf(ing.port).targetPort : undefined, spec.mesh?.ingress ? portOf(spec.mesh.ingress.port).targetPort : undefined]
-        .filter((p): p is number => p !== undefined))];
-      if (external.length) policy.allow('ingress', dedupe(external), externalPorts);
-      const callers = [...new Set((spec.mesh?.allow ?? []).flatMap((a) => a.from.map((f) => f.namespace)))].sort();
-      if (callers.length) policy.allow('mesh', callers.map((ns) => ({ namespace: ns })), ports.map((p) => p.targetPort));
+      const meshPeers: NetworkPeer[] = [];
+      const meshPorts: ResolvedPort[] = [];
+      for (const rule of spec.mesh?.allow ?? []) {
+        for (const from of rule.from) {
+          const callers = directory.withServiceAccount(from.namespace, from.serviceAccount);
+          if (callers.length) callers.forEach((c) => meshPeers.push({ namespace: c.namespace, podLabels: selectorLabels(c.name) }));
+          else meshPeers.push({ namespace: from.namespace });
+        }
+        meshPorts.push(...ports.filter((p) => !p.bypassMesh && (rule.ports === undefined || rule.ports.includes(p.name))));
+      }
+      if (meshPeers.length && meshPorts.length) policy.allowIngress('mesh', sortPeers(dedupe(meshPeers)), tcp(meshPorts));
+      const callerPeers: NetworkPeer[] = [];
+      const callerPorts: ResolvedPort[] = [];
+      for (const rule of spec.allow ?? []) {
+        for (const from of rule.from) {
+          if (from.ipRange !== undefined) callerPeers.push({ ipRange: from.ipRange });
+          else if (from.app !== undefined) callerPeers.push({ namespace: from.namespace ?? namespace, podLabels: selectorLabels(from.app) });
+          else if (from.namespace !== undefined) callerPeers.push({ namespace: from.namespace });
+        }
+        callerPorts.push(...ports.filter((p) => rule.ports === undefined || rule.ports.includes(p.name)));
+      }
+      if (callerPeers.length && callerPorts.length) policy.allowIngress('callers', dedupe(callerPeers), tcp(callerPorts));
+
+      // Egress: DNS, the apps that admit this one, the mesh's control plane, declared destinations.
+      if (!egressUnrestricted) {
+        const dns = cluster.platform.dns;
+        policy.allowEgress('dns', [{ namespaceLabels: { ...dns.peer.namespaceLabels }, podLabels: dns.peer.podLabels }], [
+          { port: dns.podPort, protocol: 'UDP' }, { port: dns.podPort, protocol: 'TCP' },
+        ]);
+        const callees = directory.calleesOf(namespace, name);
+        if (callees.length) {
+          // One rule per callee would be more precise still; a peer list with the union of ports
+          // would admit every callee on every port, so each callee gets its own policy rule set.
+          for (const c of callees) {
+            policy.allowEgress(`to-${c.app.name}${c.app.namespace === namespace ? '' : `-${c.app.namespace}`}`,
+              [{ namespace: c.app.namespace, podLabels: selectorLabels(c.app.name) }], tcp(c.ports));
+          }
+        }
+        if (meshed) {
+          for (const d of mesh.dataPlaneDestinations(cluster)) {
+            policy.allowEgress(d.purpose, [{ namespaceLabels: { ...d.peer.namespaceLabels }, podLabels: d.peer.podLabels }], d.ports.map((port) => ({ port })));
+          }
+        }
+        for (const dest of spec.egress?.to ?? []) {
+          const peers: NetworkPeer[] = dest.ipRanges?.length ? dest.ipRanges.map((c) => ({ ipRange: c })) : [];
+          // Host names only: NetworkPolicy cannot match them; the mesh's Egress policy does (validated: meshed only).
+          policy.allowEgress(`to-${dest.name}`, peers, uniquePorts(dest.ports.map((p) => ({ port: p.port }))));
+        }
+        if (spec.egress?.kubernetesApi) {
+          const api = cluster.platform.apiServer;
+          policy.allowEgress('kubernetes-api', (api.cidrs ?? []).map((c) => ({ ipRange: c })), [{ port: api.port }]);
+        }
+      }
+      this.networkPolicies.push(...policy.policies);
     }
   }
+}
+
+/** Whether the app's namespace is in the mesh (owned by a meshed app, or declared monitored). */
+function namespaceEnrolled(namespace: string, cluster: ClusterContext, directory: AppDirectory): boolean {
+  if (cluster.mesh?.monitoredNamespaces.includes(namespace)) return true;
+  return directory.inNamespace(namespace).some((a) => a.meshed && a.spec.spec.ownsNamespace === true);
+}
+
+function uniquePorts(ports: NetworkPolicyPort[]): NetworkPolicyPort[] {
+  const seen = new Set<string>();
+  return ports.filter((p) => { const k = `${p.protocol ?? 'TCP'}/${p.port}`; return seen.has(k) ? false : (seen.add(k), true); });
+}
+
+/** Peers in a stable order (namespace, then pod labels), whatever order the rules name them in. */
+function sortPeers(peers: NetworkPeer[]): NetworkPeer[] {
+  const k = (p: NetworkPeer) => `${p.namespace ?? ''}\0${JSON.stringify(p.podLabels ?? {})}\0${p.ipRange ?? ''}`;
+  return [...peers].sort((a, b) => (k(a) < k(b) ? -1 : k(a) > k(b) ? 1 : 0));
 }
 
 function dedupe(peers: NetworkPeer[]): NetworkPeer[] {

@@ -3,14 +3,18 @@ import * as path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import schema from '../../schema/app-spec.schema.json';
 import compiledValidator from '../../schema/app-spec.validate';
-import { APP_SPEC_API_VERSION, APP_SPEC_KIND, AppSpec, AppSpecBody } from '../spec/app-spec';
-import type { IMeshProvider, ResolvedPort } from './mesh/mesh-provider';
+import { APP_SPEC_API_VERSION, APP_SPEC_KIND, AppSpec } from '../spec/app-spec';
+import type { AppDirectory } from '../spec/app-directory';
+import { ClusterContext } from '../spec/cluster-context';
+import { ResolvedPort, resolvePorts, servesTls } from '../spec/ports';
+import { meshIntent } from './mesh/mesh-intent';
+import type { IMeshProvider } from './mesh/mesh-provider';
 import { OsmSmiMesh } from './mesh/osm/osm-smi-mesh';
 import { routeProblems } from './openshift/openshift-route';
 import { inlineCertificateFindings } from '../spec/pem';
 import { Problem, Problems } from '../spec/problems';
 import { ingressProblems } from './kubernetes/nginx-ingress';
-import { dns1035Label, dns1123Label, dns1123Subdomain, labelKey, labelValue, pinnedImage, portName, portNumber } from '../spec/rules';
+import { cidr, dns1035Label, dns1123Label, dns1123Subdomain, hostName, labelKey, labelValue, pinnedImage, portName, portNumber } from '../spec/rules';
 
 /** Where relative files (certificates, CA bundles) named by a spec are read from. */
 export interface SpecContext {
@@ -18,6 +22,10 @@ export interface SpecContext {
   readonly baseDir?: string;
   /** @default - Open Service Mesh with SMI */
   readonly mesh?: IMeshProvider;
+  /** @default - OpenShift when the app has a route, plain Kubernetes otherwise; no mesh settings */
+  readonly cluster?: ClusterContext;
+  /** The other apps (not used by per-app rules; cross-app rules live in the engine). @default - none */
+  readonly directory?: AppDirectory;
 }
 
 /** Thrown by constructs given a spec with problems; lists every problem. */
@@ -86,11 +94,6 @@ function shapeProblems(doc: unknown): Problem[] {
   return out;
 }
 
-/** Resolves `spec.ports` defaults. */
-export function resolvePorts(spec: AppSpecBody): ResolvedPort[] {
-  return (spec.ports ?? []).map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort ?? p.port, protocol: p.protocol ?? 'http' }));
-}
-
 /**
  * Checks one app document, returning every problem with its field path (empty when valid):
  * the shape (fields, types, enums) against the JSON Schema, then the rules the API server,
@@ -132,7 +135,8 @@ function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
   }
 
   const ports = resolvePorts(s);
-  if (Array.isArray(s.ports) && s.ports.length === 0) out.add('spec.ports', 'at least one port is required');
+  const cluster = ctx.cluster ?? ClusterContext.fromSpec({ platform: s.route ? 'openshift' : 'kubernetes' });
+  const meshed = s.mesh !== undefined && s.mesh !== null;
   const names = new Map<string, number>();
   const numbers = new Map<number, number>();
   const targets = new Map<number, number>();
@@ -141,14 +145,15 @@ function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
     if (names.has(p.name)) out.add(`spec.ports[${i}].name`, `port name ${JSON.stringify(p.name)} repeats spec.ports[${names.get(p.name)}]; names must be unique`);
     out.add(`spec.ports[${i}].port`, portNumber(p.port));
     if (numbers.has(p.port)) out.add(`spec.ports[${i}].port`, `port ${p.port} repeats spec.ports[${numbers.get(p.port)}]; Service ports must be unique`);
-    if (s.ports[i].targetPort !== undefined) out.add(`spec.ports[${i}].targetPort`, portNumber(p.targetPort));
+    if (s.ports![i].targetPort !== undefined) out.add(`spec.ports[${i}].targetPort`, portNumber(p.targetPort));
     if (targets.has(p.targetPort)) out.add(`spec.ports[${i}].targetPort`, `container port ${p.targetPort} repeats spec.ports[${targets.get(p.targetPort)}]; container ports must be unique`);
     names.set(p.name, i); numbers.set(p.port, i); targets.set(p.targetPort, i);
   });
   const portRef = (field: string, name: string | undefined): ResolvedPort | undefined => {
     const wanted = name ?? ports[0]?.name;
     const port = ports.find((p) => p.name === wanted);
-    if (!port && wanted !== undefined) out.add(field, `port ${JSON.stringify(wanted)} is not in spec.ports; use one of ${ports.map((p) => JSON.stringify(p.name)).join(', ')}`);
+    if (ports.length === 0) out.add(field, 'the app has no ports (spec.ports): nothing can reach it');
+    else if (!port && wanted !== undefined) out.add(field, `port ${JSON.stringify(wanted)} is not in spec.ports; use one of ${ports.map((p) => JSON.stringify(p.name)).join(', ')}`);
     return port;
   };
 
@@ -168,6 +173,7 @@ function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
   }
 
   const tls = s.tls;
+  if (tls && ports.length === 0) out.add('spec.tls', 'a serving certificate needs ports: the app has none (spec.ports)');
   if (tls) {
     if (tls.secretName !== undefined) out.add('spec.tls.secretName', dns1123Subdomain(tls.secretName));
     if (tls.source === 'certManager' && !tls.issuer) out.add('spec.tls.issuer', 'is required with source certManager: name the cert-manager Issuer or ClusterIssuer');
@@ -193,12 +199,21 @@ function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
     }));
     if (destinationCA === 'serviceCA' && termination !== 'reencrypt') out.add('spec.route.destinationCA', `only reencrypt routes have a destination CA; termination is ${JSON.stringify(termination)}`);
     if (port) {
-      if ((termination === 'passthrough' || termination === 'reencrypt') && port.protocol !== 'https' && port.protocol !== 'grpc') {
-        out.add('spec.route.port', `${termination} routes need a port the pod serves TLS on (protocol https); ${JSON.stringify(port.name)} is ${port.protocol}`);
+      if ((termination === 'passthrough' || termination === 'reencrypt') && !servesTls(port.protocol)) {
+        out.add('spec.route.port', `${termination} routes need a port the pod serves TLS on (protocol https or grpcs); ${JSON.stringify(port.name)} is ${port.protocol}`);
       }
-      if ((termination === 'edge' || termination === 'none') && port.protocol === 'https') {
-        out.add('spec.route.termination', `${termination} routes send plain HTTP to the pod, but port ${JSON.stringify(port.name)} is https; use reencrypt or passthrough`);
+      if ((termination === 'edge' || termination === 'none') && port.protocol !== 'http') {
+        out.add('spec.route.termination', port.protocol === 'grpc'
+          ? `the OpenShift router speaks HTTP/1.1 to ${termination} backends, so cleartext gRPC (h2c) on port ${JSON.stringify(port.name)} cannot pass; serve gRPC over TLS (protocol grpcs) behind a reencrypt or passthrough route`
+          : `${termination} routes send plain HTTP to the pod, but port ${JSON.stringify(port.name)} is ${port.protocol}; ${servesTls(port.protocol) ? 'use reencrypt or passthrough' : 'routes carry HTTP, or TLS with passthrough'}`);
       }
+      if (meshed && !port.bypassMesh && (termination === 'passthrough' || termination === 'reencrypt')) {
+        out.add('spec.route.termination', `a ${termination} route sends the router's TLS to port ${JSON.stringify(port.name)}, but the mesh sidecar intercepts that port and cannot hand TLS it does not terminate to the app: `
+          + `set spec.ports[${ports.indexOf(port)}].bypassMesh: true (the router reaches the app directly; NetworkPolicy and the app's own TLS protect the port, the mesh does not), or serve plain http on the port behind an edge route (the mesh's mTLS covers the hop from the router's namespace)`);
+      }
+    }
+    if (!cluster.platform.router) {
+      out.add('spec.route', `routes are served by the OpenShift router, but the cluster's platform is ${JSON.stringify(cluster.platform.name)}; set platform: openshift in the Cluster spec, or expose the app with ingress`);
     }
     if ((termination === 'passthrough' || termination === 'reencrypt') && !tls) {
       out.add('spec.tls', `${termination} routes need the pod to serve TLS: set spec.tls`);
@@ -236,13 +251,84 @@ function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
 
   const ing = s.ingress;
   if (ing) {
-    portRef('spec.ingress.port', ing.port);
-    out.nest('spec.ingress', ingressProblems(ing));
+    const port = portRef('spec.ingress.port', ing.port);
+    out.nest('spec.ingress', ingressProblems({ ...ing, protocol: port?.protocol }));
     if (ing.controllerNamespace !== undefined) out.add('spec.ingress.controllerNamespace', dns1123Label(ing.controllerNamespace));
+    if (!cluster.ingressController(ing.className, ing.controllerNamespace)) {
+      out.add('spec.ingress.className', `no ingress controller in the Cluster spec serves class ${JSON.stringify(ing.className)}; classes served: ${cluster.ingressControllers.flatMap((c) => c.classNames ?? []).map((c) => JSON.stringify(c)).join(', ') || 'none'}`);
+    }
+    const throughMesh = meshed && port !== undefined && !port.bypassMesh;
+    if (port && throughMesh && servesTls(port.protocol)) {
+      out.add('spec.ingress.port', `port ${JSON.stringify(port.name)} is ${port.protocol} (the app terminates TLS) and the mesh sidecar intercepts it, so the controller's traffic cannot reach the app's TLS: set spec.ports[${ports.indexOf(port)}].bypassMesh: true, or serve ${port.protocol === 'grpcs' ? 'grpc' : 'http'} behind the sidecar and use backendTls for TLS to the sidecar`);
+    }
+    const bt = ing.backendTls;
+    const gateway = cluster.mesh?.ingressGateway;
+    if (bt && throughMesh) {
+      if (!gateway) {
+        out.add('spec.ingress.backendTls', 'TLS from the ingress controller into the mesh needs the client certificate the mesh issues for it: declare mesh.ingressGateway (secret, subjectAltNames) in the Cluster spec');
+      } else if (bt.clientCertSecret !== undefined && bt.clientCertSecret !== `${gateway.secret.namespace}/${gateway.secret.name}`) {
+        out.add('spec.ingress.backendTls.clientCertSecret', `${JSON.stringify(bt.clientCertSecret)} is not the mesh's ingress gateway certificate ${JSON.stringify(`${gateway.secret.namespace}/${gateway.secret.name}`)} (Cluster spec mesh.ingressGateway.secret): the sidecar would refuse the controller; leave it out to use the gateway certificate`);
+      }
+    } else if (bt && port) {
+      if (!servesTls(port.protocol)) out.add('spec.ingress.backendTls', `port ${JSON.stringify(port.name)} is ${port.protocol}: the app does not serve TLS, and the app is not meshed${meshed ? ' on this port (bypassMesh)' : ''}; drop backendTls or use a https/grpcs port`);
+      if (bt.clientCertSecret === undefined) out.add('spec.ingress.backendTls.clientCertSecret', 'is required without a mesh: a "namespace/name" Secret with ca.crt (to verify the app) and tls.crt/tls.key (the controller\'s client certificate)');
+    }
   }
 
-  if (s.mesh) {
-    if (s.mesh.ingress) portRef('spec.mesh.ingress.port', s.mesh.ingress.port);
-    out.nest('spec.mesh', (ctx.mesh ?? new OsmSmiMesh()).validate(s.mesh, ports));
+  const allow = s.allow;
+  if (allow !== undefined && Array.isArray(allow)) {
+    if (meshed) out.add('spec.allow', 'a meshed app admits callers through the mesh: meshed callers with spec.mesh.allow, callers outside the mesh with spec.mesh.ingress (the mesh refuses anything else)');
+    allow.forEach((rule, i) => {
+      (rule.from ?? []).forEach((f, j) => {
+        const at = `spec.allow[${i}].from[${j}]`;
+        const kinds = [f.app !== undefined ? 'app' : undefined, f.app === undefined && f.namespace !== undefined ? 'namespace' : undefined, f.ipRange !== undefined ? 'ipRange' : undefined].filter(Boolean);
+        if (kinds.length !== 1) out.add(at, `a caller is exactly one of app (with an optional namespace), namespace or ipRange; found ${kinds.length ? kinds.join(' and ') : 'none'}`);
+        if (f.app !== undefined) out.add(`${at}.app`, dns1123Label(f.app));
+        if (f.namespace !== undefined) out.add(`${at}.namespace`, dns1123Label(f.namespace));
+        if (f.ipRange !== undefined) out.add(`${at}.ipRange`, cidr(f.ipRange));
+      });
+      if (Array.isArray(rule.from) && rule.from.length === 0) out.add(`spec.allow[${i}].from`, 'at least one caller is required');
+      (rule.ports ?? []).forEach((n, j) => portRef(`spec.allow[${i}].ports[${j}]`, n));
+      if (ports.length === 0) out.add(`spec.allow[${i}]`, 'the app has no ports (spec.ports): nothing can call it');
+    });
+  }
+
+  const egress = s.egress;
+  if (egress) {
+    const names = new Map<string, number>();
+    (egress.to ?? []).forEach((d, i) => {
+      const at = `spec.egress.to[${i}]`;
+      out.add(`${at}.name`, dns1123Label(d.name));
+      if (names.has(d.name)) out.add(`${at}.name`, `destination name ${JSON.stringify(d.name)} repeats spec.egress.to[${names.get(d.name)}]; names must be unique`);
+      names.set(d.name, i);
+      (d.ipRanges ?? []).forEach((c, j) => out.add(`${at}.ipRanges[${j}]`, cidr(c)));
+      (d.hosts ?? []).forEach((h, j) => out.add(`${at}.hosts[${j}]`, hostName(h, true)));
+      if (!d.ipRanges?.length && !d.hosts?.length) out.add(at, 'a destination needs ipRanges (enforced by NetworkPolicy) or hosts (enforced by the mesh)');
+      if (!d.ipRanges?.length && d.hosts?.length && !meshed) {
+        out.add(`${at}.hosts`, 'NetworkPolicy cannot match host names and the app is not meshed: give the destination\'s ipRanges');
+      }
+      if (Array.isArray(d.ports) && d.ports.length === 0) out.add(`${at}.ports`, 'at least one port is required');
+      (d.ports ?? []).forEach((p, j) => {
+        out.add(`${at}.ports[${j}].port`, portNumber(p.port));
+        const protocol = p.protocol ?? 'tcp';
+        if (meshed && protocol === 'http' && !d.hosts?.length) out.add(`${at}.ports[${j}].protocol`, 'the mesh matches http egress by Host header: give hosts');
+        if (meshed && (protocol === 'tcp' || protocol === 'tcp-server-first') && !d.ipRanges?.length) {
+          out.add(`${at}.ports[${j}].protocol`, `the mesh matches ${protocol} egress by address (a TCP stream has no host name): give ipRanges`);
+        }
+      });
+    });
+    if (egress.kubernetesApi && cluster.declared && !cluster.platform.apiServer.cidrs && cluster.platform.name !== 'openshift') {
+      out.add('spec.egress.kubernetesApi', 'the API server matches no pod selector: give its endpoint addresses in the Cluster spec (apiServer.cidrs: `kubectl get endpoints kubernetes`)');
+    }
+    if (egress.unrestricted) {
+      out.warn('spec.egress.unrestricted', 'egress is not restricted: the pods may connect anywhere (NetworkPolicy egress not isolated, mesh egress not narrowed)');
+      if (egress.to?.length || egress.kubernetesApi) out.add('spec.egress.unrestricted', 'unrestricted egress makes egress.to and egress.kubernetesApi meaningless: drop one or the other');
+    }
+  }
+
+  if (meshed) {
+    if (s.mesh!.ingress) portRef('spec.mesh.ingress.port', s.mesh!.ingress.port);
+    const intent = meshIntent(doc, cluster);
+    if (intent) out.nest('', (ctx.mesh ?? new OsmSmiMesh()).validate(intent));
   }
 }

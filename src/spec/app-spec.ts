@@ -31,10 +31,25 @@ export interface AppMetadata {
    * @default - no extra labels
    */
   readonly labels?: { readonly [key: string]: string };
+  /**
+   * Annotations propagated to every object (for example Argo CD sync options).
+   * @default - no extra annotations
+   */
+  readonly annotations?: { readonly [key: string]: string };
 }
 
-/** Application protocol of a port: drives the Service appProtocol, the mesh protocol and default probes. */
-export type PortProtocol = 'http' | 'https' | 'grpc' | 'tcp';
+/**
+ * What the pod speaks on a port (README "Protocol model"). It decides the Service `appProtocol`
+ * (a mesh's own values when the app is meshed), which Route terminations, ingress-nginx
+ * `backend-protocol` values and mesh rules are possible:
+ * - `http`: cleartext HTTP/1.1; HTTP-level mesh rules (methods, paths) are enforced.
+ * - `https`: the pod terminates TLS and speaks HTTP inside; a sidecar sees only TLS bytes.
+ * - `grpc`: cleartext gRPC (HTTP/2 without TLS, h2c); HTTP-level mesh rules are enforced.
+ * - `grpcs`: the pod terminates TLS and speaks gRPC inside (gRPC with mutual TLS).
+ * - `tcp`: opaque TCP, the client speaks first.
+ * - `tcp-server-first`: opaque TCP where the server speaks first (MySQL, SMTP, ...).
+ */
+export type PortProtocol = 'http' | 'https' | 'grpc' | 'grpcs' | 'tcp' | 'tcp-server-first';
 
 export interface AppPort {
   /** IANA service name: lowercase alphanumerics and '-', at most 15 characters, at least one letter. */
@@ -48,6 +63,14 @@ export interface AppPort {
   readonly targetPort?: number;
   /** @default "http" */
   readonly protocol?: PortProtocol;
+  /**
+   * Keep this port out of the mesh sidecar (OSM: the pod's inbound-port-exclusion-list): traffic
+   * to it reaches the app directly, so the mesh neither sees nor governs it; NetworkPolicy and
+   * the app's own TLS protect it. The way to put a reencrypt or passthrough Route (or any TLS the
+   * app terminates itself) in front of a meshed app. Meshed callers are refused on such a port.
+   * @default false
+   */
+  readonly bypassMesh?: boolean;
 }
 
 export type TlsSource = 'serviceCA' | 'certManager' | 'secret';
@@ -198,16 +221,46 @@ export interface AppIngress {
    * Backend TLS from the controller to the app (through the mesh).
    * @default - plain backend protocol of the port
    */
-  readonly backendTls?: {
-    /** "namespace/name" of the client certificate Secret. */
-    readonly clientCertSecret: string;
-    /** @default true */
-    readonly verify?: boolean;
-    /** @default - "<serviceAccount>.<namespace>.cluster.local" */
-    readonly serverName?: string;
-  };
+  readonly backendTls?: IngressBackendTlsSpec;
+  /**
+   * Client-certificate verification at the controller (ingress-nginx `auth-tls-*`): only clients
+   * with a certificate from this CA reach the app.
+   * @default - no client certificates asked for
+   */
+  readonly clientAuth?: IngressClientAuth;
 }
 
+/** TLS from the ingress controller to the app (or to its mesh sidecar). */
+export interface IngressBackendTlsSpec {
+  /**
+   * "namespace/name" of the Secret ingress-nginx uses towards the backend (`proxy-ssl-secret`):
+   * `ca.crt` verifies the backend's certificate, `tls.crt`/`tls.key` are the client certificate
+   * the controller presents.
+   * @default - the mesh's ingress gateway certificate from the Cluster spec (meshed apps); required otherwise
+   */
+  readonly clientCertSecret?: string;
+  /** Verify the backend's certificate. @default true */
+  readonly verify?: boolean;
+  /**
+   * The name the controller expects in the backend's certificate.
+   * @default - meshed: the mesh identity "<serviceAccount>.<namespace>.cluster.local"; otherwise the Service DNS name "<name>.<namespace>.svc"
+   */
+  readonly serverName?: string;
+}
+
+/** Client-certificate verification at ingress-nginx. */
+export interface IngressClientAuth {
+  /** "namespace/name" of a Secret with `ca.crt`: the CA client certificates must chain to. */
+  readonly caSecret: string;
+  /** on (required), optional, optional_no_ca. @default "on" */
+  readonly verify?: 'on' | 'optional' | 'optional_no_ca';
+  /** Maximum chain depth. @default 1 */
+  readonly depth?: number;
+  /** Pass the client certificate to the app in the ssl-client-cert header. @default false */
+  readonly passCertificateToUpstream?: boolean;
+}
+
+/** A caller in the mesh, by its identity (ServiceAccount and namespace). */
 export interface MeshSource {
   readonly serviceAccount: string;
   readonly namespace: string;
@@ -235,15 +288,29 @@ export interface MeshAllow {
   readonly name?: string;
   readonly from: MeshSource[];
   /**
-   * HTTP matches; omitted: all paths and methods on HTTP ports, a TCPRoute on TCP-only apps.
+   * Names from `spec.ports` the callers may reach.
+   * @default - every port the mesh governs (not `bypassMesh` ones)
+   */
+  readonly ports?: string[];
+  /**
+   * HTTP matches, enforced on `http` and `grpc` ports only (where the sidecar sees requests);
+   * a rule with matches may not cover a port whose traffic the sidecar cannot read (`https`,
+   * `grpcs`, `tcp`): narrow it with `ports`. Omitted: every request, and any TCP stream.
    * @default - everything
    */
   readonly http?: HttpMatch[];
 }
 
+/** A Service in a namespace. */
+export interface ServiceRef {
+  readonly name: string;
+  readonly namespace: string;
+}
+
+/** A source outside the mesh: exactly one of service, principal or ipRange. */
 export interface MeshIngressSource {
-  /** @default - none */
-  readonly service?: { readonly name: string; readonly namespace: string };
+  /** A Service whose endpoints (the source pods) are admitted. @default - none */
+  readonly service?: ServiceRef;
   /** @default - none */
   readonly principal?: string;
   /** @default - none */
@@ -262,9 +329,16 @@ export interface MeshIngress {
 }
 
 export interface AppMesh {
-  /** @default - no SMI access policy */
+  /**
+   * Meshed callers: who may call this app, on which ports, with which requests.
+   * @default - no meshed caller
+   */
   readonly allow?: MeshAllow[];
-  /** @default - no IngressBackend */
+  /**
+   * Sources outside the mesh beyond this app's own Route and Ingress (those are admitted into
+   * the mesh automatically, on exactly their port).
+   * @default - none
+   */
   readonly ingress?: MeshIngress;
 }
 
@@ -377,7 +451,11 @@ export interface AppSpecBody {
   readonly resources?: AppResources;
   /** @default - see AppProbes */
   readonly probes?: AppProbes;
-  readonly ports: AppPort[];
+  /**
+   * What the app listens on. A pure client (it only calls others) has none: no Service is written.
+   * @default - none
+   */
+  readonly ports?: AppPort[];
   /** @default - no serving certificate */
   readonly tls?: AppTls;
   /** @default - not exposed outside the cluster */
@@ -386,7 +464,20 @@ export interface AppSpecBody {
   readonly ingress?: AppIngress;
   /** @default - no mesh objects */
   readonly mesh?: AppMesh;
-  /** Deny by default and allow only the router/ingress and mesh callers. @default true */
+  /**
+   * In-cluster callers outside any mesh (apps, namespaces, address ranges), admitted by
+   * NetworkPolicy on the named ports. Meshed apps admit callers with `mesh.allow` (meshed
+   * callers) and `mesh.ingress` (callers outside the mesh) instead.
+   * @default - none
+   */
+  readonly allow?: AppAllow[];
+  /**
+   * Where the app may open connections besides DNS and the apps that admit it (derived from
+   * their specs): external destinations, the Kubernetes API, or no restriction at all.
+   * @default - DNS, the apps that admit this one and, when meshed, the mesh control plane
+   */
+  readonly egress?: AppEgress;
+  /** Deny by default and allow only what the spec declares. @default true */
   readonly networkPolicy?: boolean;
   /**
    * This app owns its namespace: a Namespace is written with Pod Security "restricted" labels and,
@@ -399,6 +490,55 @@ export interface AppSpecBody {
    * @default - none
    */
   readonly environments?: { readonly [env: string]: AppSpecOverride };
+}
+
+/** A caller outside the mesh: exactly one of `app`, `namespace` (all its pods) or `ipRange`. */
+export interface AllowedCaller {
+  /** An app's pods (by its `app.kubernetes.io/name` label). @default - not an app */
+  readonly app?: string;
+  /** With `app`: the app's namespace; alone: every pod in that namespace. @default - this app's namespace (with `app`) */
+  readonly namespace?: string;
+  /** A CIDR outside the pod network. @default - not an address range */
+  readonly ipRange?: string;
+}
+
+/** Callers admitted on some ports, without a mesh. */
+export interface AppAllow {
+  readonly from: AllowedCaller[];
+  /** Names from `spec.ports`. @default - every port */
+  readonly ports?: string[];
+}
+
+/** Egress: what an app may connect to (README "Egress"). */
+export interface AppEgress {
+  /** Destinations outside the cluster. @default - none */
+  readonly to?: EgressDestination[];
+  /** The Kubernetes API server (address and port from the Cluster spec's platform). @default false */
+  readonly kubernetesApi?: boolean;
+  /**
+   * No egress restriction at all (no egress NetworkPolicy, mesh egress not narrowed). Loud: the
+   * objects carry the annotation `cdk8s-zerotrust.io/egress: unrestricted` and synth warns.
+   * @default false
+   */
+  readonly unrestricted?: boolean;
+}
+
+/** An external destination. NetworkPolicy enforces `ipRanges`; a mesh can enforce `hosts`. */
+export interface EgressDestination {
+  /** Names the destination's objects (`<app>-<name>`). */
+  readonly name: string;
+  /** CIDRs. @default - none (then `hosts` is required and the app must be meshed) */
+  readonly ipRanges?: string[];
+  /** DNS names (Host header for http, SNI for https), enforced by the mesh. @default - none */
+  readonly hosts?: string[];
+  readonly ports: EgressPort[];
+}
+
+/** A port of an external destination. */
+export interface EgressPort {
+  readonly port: number;
+  /** http, https, tcp, tcp-server-first. @default "tcp" */
+  readonly protocol?: 'http' | 'https' | 'tcp' | 'tcp-server-first';
 }
 
 /** A partial `spec`, deep-merged over it (arrays are replaced, not merged). */

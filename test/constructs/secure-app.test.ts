@@ -8,7 +8,7 @@ describe('SecureApp', () => {
   test('always writes a ServiceAccount, Deployment, Service and default-deny policy with explicit names', () => {
     const objects = synth((c) => new SecureApp(c, 'App', { spec: appSpec({ serviceAccount: 'web-identity' }, { labels: { team: 'payments' } }) }));
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
-      'ServiceAccount/web-identity', 'Service/web', 'Deployment/web', 'PodDisruptionBudget/web', 'NetworkPolicy/web-default-deny',
+      'ServiceAccount/web-identity', 'Service/web', 'Deployment/web', 'PodDisruptionBudget/web', 'NetworkPolicy/web-default-deny', 'NetworkPolicy/web-egress-dns',
     ]);
     for (const o of objects) {
       expect(o.metadata.namespace).toBe('shop');
@@ -51,14 +51,23 @@ describe('SecureApp', () => {
       mesh: { allow: [{ from: [{ serviceAccount: 'b', namespace: 'zeta' }, { serviceAccount: 'a', namespace: 'alpha' }] }], ingress: { from: [{ ipRange: '10.0.0.0/8' }] } },
     }) }));
     expect(oneOf(objects, 'NetworkPolicy', 'web-allow-mesh').spec.ingress[0].from.map((f: any) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])).toEqual(['alpha', 'zeta']);
-    expect(oneOf(objects, 'NetworkPolicy', 'web-allow-ingress').spec.ingress[0].from).toEqual([
-      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }, { ipBlock: { cidr: '10.0.0.0/8' } },
+    expect(oneOf(objects, 'NetworkPolicy', 'web-allow-ingress').spec.ingress[0].from).toEqual([{
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+      podSelector: { matchLabels: { 'app.kubernetes.io/component': 'controller', 'app.kubernetes.io/name': 'ingress-nginx' } },
+    }]);
+    expect(oneOf(objects, 'NetworkPolicy', 'web-allow-mesh-ingress').spec.ingress[0].from).toEqual([{ ipBlock: { cidr: '10.0.0.0/8' } }]);
+    // The controller and mesh.ingress reach the same port over plain HTTP: one IngressBackend with both sources.
+    expect(oneOf(objects, 'IngressBackend').spec.sources).toEqual([
+      { kind: 'Service', name: 'ingress-nginx-controller', namespace: 'ingress-nginx' }, { kind: 'IPRange', name: '10.0.0.0/8' },
     ]);
   });
 
   test('admits the ingress controller from the namespace the spec names', () => {
     const objects = synth((c) => new SecureApp(c, 'App', { spec: appSpec({ ingress: { host: 'web.example.com', controllerNamespace: 'nginx-system' } }) }));
-    expect(oneOf(objects, 'NetworkPolicy', 'web-allow-ingress').spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'nginx-system' } } }]);
+    expect(oneOf(objects, 'NetworkPolicy', 'web-allow-ingress').spec.ingress[0].from).toEqual([{
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'nginx-system' } },
+      podSelector: { matchLabels: { 'app.kubernetes.io/component': 'controller', 'app.kubernetes.io/name': 'ingress-nginx' } },
+    }]);
   });
 
   test('the mesh is swappable: another provider gets the binding instead of OSM/SMI', () => {
@@ -66,6 +75,12 @@ describe('SecureApp', () => {
     const mesh: IMeshProvider = {
       name: 'test',
       validate: () => [],
+      appProtocol: () => 'test',
+      seesHttp: () => true,
+      namespaceEnrolment: () => ({ labels: {}, annotations: {}, podSecurityLevel: 'restricted', podSecurityReason: 'no injected containers' }),
+      dataPlaneDestinations: () => [],
+      bindCluster: () => undefined,
+      optOut: () => undefined,
       bind: (scope, b) => {
         seen.push(`${b.namespace}/${b.app} as ${b.serviceAccountName}`);
         new ApiObject(scope, 'Policy', { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: b.app, namespace: b.namespace } });

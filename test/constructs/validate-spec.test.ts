@@ -25,7 +25,7 @@ describe('validateAppSpec', () => {
     test('fails a wrong type and a value outside an enum', () => {
       expect(problems({ ...base, spec: { ...base.spec, replicas: 'two', ports: [{ name: 'http', port: 80, protocol: 'HTTP' }] } })).toEqual([
         { field: 'spec.replicas', message: '"two" is not a number' },
-        { field: 'spec.ports[0].protocol', message: '"HTTP" is not allowed; use one of "http", "https", "grpc", "tcp"' },
+        { field: 'spec.ports[0].protocol', message: '"HTTP" is not allowed; use one of "http", "https", "grpc", "grpcs", "tcp", "tcp-server-first"' },
       ]);
     });
     test('fails a wrong apiVersion or kind', () => {
@@ -117,7 +117,7 @@ describe('validateAppSpec', () => {
       ['a source of two kinds', { from: [{ principal: 'a.b.cluster.local', ipRange: '10.0.0.0/8' }] }, 'spec.mesh.ingress.from[0]', /exactly one of/],
       ['a Service source without a namespace', { from: [{ service: { name: 'nginx' } }] }, 'spec.mesh.ingress.from[0].service.namespace', /is required/],
       ['an invalid CIDR', { from: [{ ipRange: '10.0.0.300/8' }] }, 'spec.mesh.ingress.from[0].ipRange', /not a CIDR/],
-      ['mtls without a principal', { mtls: true, from: [{ service: { name: 'nginx', namespace: 'ingress' } }] }, 'spec.mesh.ingress.from', /needs a principal/],
+      ['mtls without a principal', { mtls: true, from: [{ service: { name: 'nginx', namespace: 'ingress' } }] }, 'spec.mesh.ingress.from', /add a principal source/],
       ['an unknown port', { port: 'admin', from: [{ ipRange: '10.0.0.0/8' }] }, 'spec.mesh.ingress.port', /not in spec.ports/],
       ['no sources', { from: [] }, 'spec.mesh.ingress.from', /at least one source/],
     ])('fails %s', (_name, ingress, field, message) => {
@@ -168,13 +168,13 @@ describe('validateAppSpec', () => {
       expect(fields(appSpec({ ingress: { host: 'a.example.com', controllerNamespace: 'Ingress' } }))).toEqual(['spec.ingress.controllerNamespace']);
     });
     test('fails an ingress host with uppercase and a bad client cert secret', () => {
-      expect(fields(appSpec({ ingress: { host: 'A.example.com', backendTls: { clientCertSecret: 'no-namespace' } } }))).toEqual(['spec.ingress.host', 'spec.ingress.backendTls.clientCertSecret']);
+      expect(fields(appSpec({ ingress: { host: 'A.example.com', backendTls: { clientCertSecret: 'no-namespace' } }, ports: [{ name: 'https', port: 8443, protocol: 'https' }], tls: { source: 'serviceCA' } }))).toEqual(['spec.ingress.host', 'spec.ingress.backendTls.clientCertSecret']);
     });
     test('passes tls sources, probes by name and an ingress', () => {
       expect(problems(appSpec({
         tls: { source: 'certManager', issuer: { name: 'ca', kind: 'ClusterIssuer' } },
         probes: { readiness: { httpGet: { path: '/ready', port: 'http' } }, liveness: { tcpSocket: { port: 8080 }, periodSeconds: 20 } },
-        ingress: { host: 'web.example.com', className: 'nginx', backendTls: { clientCertSecret: 'ingress/client' } },
+        ingress: { host: 'web.example.com', className: 'nginx' },
       }))).toEqual([]);
     });
   });

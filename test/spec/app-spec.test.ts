@@ -19,6 +19,13 @@ describe('AppSpec JSON Schema', () => {
     expect(fs.readFileSync(gen.validatorOut, 'utf8')).toBe(gen.generateValidator(fs.readFileSync(gen.out, 'utf8')));
   });
 
+  test('schema/cluster-spec.schema.json and its validator are fresh (generated from src/spec/cluster-spec.ts)', () => {
+    const target = gen.TARGETS.find((t: any) => t.type === 'ClusterSpec');
+    const schema = gen.generate(target);
+    expect(fs.readFileSync(target.out, 'utf8')).toBe(schema);
+    expect(fs.readFileSync(target.validatorOut, 'utf8')).toBe(gen.generateValidator(schema));
+  });
+
   test('documents defaults for editors and pins apiVersion and kind', () => {
     const defs = (APP_SPEC_SCHEMA as any).definitions;
     expect(defs.AppSpec.properties.apiVersion).toMatchObject({ const: 'cdk8s-zerotrust/v1alpha1' });

@@ -14,6 +14,11 @@ export interface ServicePortProps {
   readonly port: number;
   /** @default "http" */
   readonly protocol?: PortProtocol;
+  /**
+   * The Service appProtocol, when a mesh reads its own values.
+   * @default - the protocol's standard value (APP_PROTOCOLS)
+   */
+  readonly appProtocol?: string;
 }
 
 export interface AppServiceProps {
@@ -27,12 +32,19 @@ export interface AppServiceProps {
   readonly annotations?: { readonly [key: string]: string };
 }
 
-/** The Service appProtocol of each port protocol (Kubernetes' standard names; h2c for gRPC). */
+/**
+ * The Service appProtocol of each port protocol without a mesh: IANA names, and Kubernetes'
+ * `kubernetes.io/h2c` for cleartext gRPC (HTTP/2 without TLS), which the Gateway API and
+ * ingress controllers read. gRPC over TLS is HTTP/2 over TLS: `https` (ALPN picks h2). Opaque
+ * TCP has no standard value.
+ */
 export const APP_PROTOCOLS: { readonly [p in PortProtocol]: string | undefined } = {
-  http: 'http',
-  https: 'https',
-  grpc: 'kubernetes.io/h2c',
-  tcp: undefined,
+  'http': 'http',
+  'https': 'https',
+  'grpc': 'kubernetes.io/h2c',
+  'grpcs': 'https',
+  'tcp': undefined,
+  'tcp-server-first': undefined,
 };
 
 /**
@@ -42,7 +54,8 @@ export const APP_PROTOCOLS: { readonly [p in PortProtocol]: string | undefined }
 export class AppService extends Construct {
   public readonly name: string;
   public readonly namespace: string;
-  private readonly resource: k8s.KubeService;
+  /** The generated Service object (escape hatch: `service.resource.addJsonPatch(...)`). */
+  public readonly resource: k8s.KubeService;
 
   constructor(scope: Construct, id: string, props: AppServiceProps) {
     super(scope, id);
@@ -70,7 +83,7 @@ export class AppService extends Construct {
           port: p.port,
           targetPort: k8s.IntOrString.fromString(p.name),
           protocol: 'TCP',
-          appProtocol: APP_PROTOCOLS[p.protocol ?? 'http'],
+          appProtocol: p.appProtocol ?? APP_PROTOCOLS[p.protocol ?? 'http'],
         })),
       },
     });

@@ -31,6 +31,8 @@ export interface SecureDeploymentProps {
   readonly namespace: string;
   /** Labels of the Deployment, its pods and its PodDisruptionBudget. @default - selector labels only */
   readonly labels?: { readonly [key: string]: string };
+  /** Annotations of the Deployment (not its pods). @default - none */
+  readonly annotations?: { readonly [key: string]: string };
   readonly image: string;
   /** @default 2 */
   readonly replicas?: number;
@@ -43,8 +45,9 @@ export interface SecureDeploymentProps {
   readonly env?: { readonly [name: string]: string };
   /** @default - requests cpu 100m, memory 128Mi; limits memory 256Mi */
   readonly resources?: AppResources;
-  readonly ports: ContainerPortProps[];
-  /** @default - a TCP check of the first port */
+  /** @default - none (a pure client) */
+  readonly ports?: ContainerPortProps[];
+  /** @default - a TCP check of the first port; none for a pod without ports */
   readonly readinessProbe?: AppProbe;
   /** @default - the readiness handler with a longer delay and period */
   readonly livenessProbe?: AppProbe;
@@ -73,6 +76,8 @@ export class SecureDeployment extends Construct {
   public readonly name: string;
   public readonly namespace: string;
   public readonly replicas: number;
+  /** The generated Deployment object (escape hatch: `deployment.resource.addJsonPatch(...)`). */
+  public readonly resource: k8s.KubeDeployment;
   private readonly props: SecureDeploymentProps;
   private readonly secretMounts: SecretMountProps[] = [];
   private readonly podAnnotations: { [key: string]: string } = {};
@@ -83,8 +88,7 @@ export class SecureDeployment extends Construct {
     assertValid('image', pinnedImage(props.image));
     const replicas = props.replicas ?? 2;
     if (!Number.isInteger(replicas) || replicas < 0) throw new Error(`replicas: ${JSON.stringify(replicas)} is not a whole number >= 0`);
-    if (props.ports.length === 0) throw new Error('ports: at least one port is required');
-    for (const p of props.ports) {
+    for (const p of props.ports ?? []) {
       assertValid('ports.name', portName(p.name));
       assertValid('ports.containerPort', portNumber(p.containerPort));
     }
@@ -96,8 +100,8 @@ export class SecureDeployment extends Construct {
     Object.assign(this.podAnnotations, props.podAnnotations);
 
     const labels = { ...props.labels, ...selectorLabels(props.name) };
-    new KubeDeployment(this, 'Resource', {
-      metadata: { name: props.name, namespace: props.namespace, labels },
+    this.resource = new KubeDeployment(this, 'Resource', {
+      metadata: { name: props.name, namespace: props.namespace, labels, annotations: props.annotations && Object.keys(props.annotations).length ? { ...props.annotations } : undefined },
       spec: Lazy.any({ produce: () => this.renderSpec(labels) }),
     });
     if (replicas >= 2) {
@@ -119,6 +123,11 @@ export class SecureDeployment extends Construct {
     this.secretMounts.push(mount);
   }
 
+  /** The pod template's annotations so far. */
+  public get podAnnotationKeys(): string[] {
+    return Object.keys(this.podAnnotations).sort();
+  }
+
   /** Adds an annotation to the pod template (for example a mesh's sidecar injection). */
   public addPodAnnotation(key: string, value: string): void {
     this.podAnnotations[key] = value;
@@ -126,8 +135,9 @@ export class SecureDeployment extends Construct {
 
   private renderSpec(labels: { [key: string]: string }): k8s.DeploymentSpec {
     const p = this.props;
-    const readiness = p.readinessProbe ?? { tcpSocket: { port: p.ports[0].name }, periodSeconds: 5 };
-    const liveness = p.livenessProbe ?? livenessFrom(readiness);
+    const ports = p.ports ?? [];
+    const readiness = p.readinessProbe ?? (ports.length ? { tcpSocket: { port: ports[0].name }, periodSeconds: 5 } : undefined);
+    const liveness = p.livenessProbe ?? (readiness ? livenessFrom(readiness) : undefined);
     const annotations = Object.keys(this.podAnnotations).length > 0 ? sortKeys(this.podAnnotations) : undefined;
     return {
       replicas: this.replicas,
@@ -147,10 +157,10 @@ export class SecureDeployment extends Construct {
             command: p.command,
             args: p.args,
             env: p.env ? Object.entries(p.env).map(([name, value]) => ({ name, value: String(value) })) : undefined,
-            ports: p.ports.map((port) => ({ name: port.name, containerPort: port.containerPort, protocol: 'TCP' })),
+            ports: ports.length === 0 ? undefined : ports.map((port) => ({ name: port.name, containerPort: port.containerPort, protocol: 'TCP' })),
             resources: toResources(p.resources ?? DEFAULT_RESOURCES),
-            readinessProbe: toProbe(readiness),
-            livenessProbe: toProbe(liveness),
+            readinessProbe: readiness ? toProbe(readiness) : undefined,
+            livenessProbe: liveness ? toProbe(liveness) : undefined,
             startupProbe: p.startupProbe ? toProbe(p.startupProbe) : undefined,
             securityContext: {
               runAsNonRoot: true,

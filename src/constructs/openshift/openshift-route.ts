@@ -22,6 +22,8 @@ export interface OpenShiftRouteProps {
   readonly namespace: string;
   /** @default - none */
   readonly labels?: { readonly [key: string]: string };
+  /** @default - none */
+  readonly annotations?: { readonly [key: string]: string };
   /** The Service the route sends traffic to. */
   readonly serviceName: string;
   /** The Service port name. */
@@ -165,7 +167,7 @@ export class OpenShiftRoute extends Construct {
     this.name = props.name;
     this.termination = props.termination ?? 'edge';
 
-    const annotations: { [key: string]: string } = {};
+    const annotations: { [key: string]: string } = { ...props.annotations };
     if (props.timeout) annotations[ROUTE_ANNOTATIONS.timeout] = props.timeout;
     if (props.hsts) {
       annotations[ROUTE_ANNOTATIONS.hsts] = [`max-age=${props.hsts.maxAge}`, props.hsts.includeSubDomains ? 'includeSubDomains' : undefined, props.hsts.preload ? 'preload' : undefined]

@@ -1,5 +1,6 @@
 import { AppNamespace } from '../../../src/constructs/kubernetes/app-namespace';
 import { OsmSmiMesh } from '../../../src/constructs/mesh/osm/osm-smi-mesh';
+import { ClusterContext } from '../../../src/spec/cluster-context';
 import { SecureApp } from '../../../src/constructs/secure-app';
 import { synthesizeDocuments } from '../../../src/engine/synth';
 import { appSpec, oneOf, schemaProblems, synth } from '../../util';
@@ -14,11 +15,16 @@ describe('AppNamespace', () => {
     expect(schemaProblems(ns)).toEqual([]);
   });
 
-  test('an app that owns its namespace enrols it in the mesh (OSM monitored-by and sidecar injection)', () => {
-    const objects = synth((c) => new SecureApp(c, 'App', { spec: appSpec({ ownsNamespace: true, mesh: {} }), mesh: new OsmSmiMesh({ meshName: 'prod-mesh' }) }));
-    expect(objects[0].kind).toBe('Namespace');
+  test('an app that owns its namespace enrols it in the mesh (OSM monitored-by and sidecar injection) at the Pod Security level the injected containers need', () => {
+    const cluster = ClusterContext.fromSpec({ mesh: { meshName: 'prod-mesh' } });
+    const objects = synth((c) => new SecureApp(c, 'App', { spec: appSpec({ ownsNamespace: true, mesh: {} }), mesh: new OsmSmiMesh(), cluster }));
     const ns = oneOf(objects, 'Namespace');
-    expect(ns.metadata.labels).toMatchObject({ 'openservicemesh.io/monitored-by': 'prod-mesh', 'pod-security.kubernetes.io/enforce': 'restricted' });
+    expect(ns.metadata.labels).toMatchObject({
+      'openservicemesh.io/monitored-by': 'prod-mesh',
+      'pod-security.kubernetes.io/enforce': 'privileged',
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/audit': 'restricted',
+    });
     expect(ns.metadata.annotations).toEqual({ 'openservicemesh.io/sidecar-injection': 'enabled' });
   });
 

@@ -26,7 +26,7 @@ describe('AppService', () => {
     expect(() => synth((c) => new AppService(c, 'S', { name: '9web', namespace: 'shop', ports: [{ name: 'http', port: 80 }] }))).toThrow(/name: "9web" is not a DNS-1035 label/);
   });
   test('fails an unknown protocol', () => {
-    expect(() => synth((c) => new AppService(c, 'S', { name: 'web', namespace: 'shop', ports: [{ name: 'http', port: 80, protocol: 'udp' as any }] }))).toThrow(/protocol "udp" is not allowed; use one of "http", "https", "grpc", "tcp"/);
+    expect(() => synth((c) => new AppService(c, 'S', { name: 'web', namespace: 'shop', ports: [{ name: 'http', port: 80, protocol: 'udp' as any }] }))).toThrow(/protocol "udp" is not allowed; use one of "http", "https", "grpc", "grpcs", "tcp", "tcp-server-first"/);
   });
   test('fails without ports', () => {
     expect(() => synth((c) => new AppService(c, 'S', { name: 'web', namespace: 'shop', ports: [] }))).toThrow('ports: at least one port is required');

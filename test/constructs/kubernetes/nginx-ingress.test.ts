@@ -15,7 +15,7 @@ describe('NginxIngress', () => {
     expect(schemaProblems(ing)).toEqual([]);
   });
   test('speaks HTTPS to the mesh with a client certificate and verifies the app identity', () => {
-    const ing = oneOf(synth((c) => new NginxIngress(c, 'I', { ...base, backendTls: { clientCertSecret: 'ingress/client', serverName: 'web.shop.cluster.local' } })), 'Ingress');
+    const ing = oneOf(synth((c) => new NginxIngress(c, 'I', { ...base, backendTls: { clientCertSecret: 'ingress/client', serverName: 'web.shop.cluster.local', toSidecar: true } })), 'Ingress');
     expect(ing.metadata.annotations).toEqual({
       'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS',
       'nginx.ingress.kubernetes.io/proxy-ssl-secret': 'ingress/client',

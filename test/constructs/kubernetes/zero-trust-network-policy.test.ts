@@ -8,7 +8,7 @@ describe('ZeroTrustNetworkPolicy', () => {
       p.allow('router', [{ namespaceLabels: { 'policy-group.network.openshift.io/ingress': '' } }], [8443]);
       p.allow('ingress', [{ namespace: 'ingress-nginx' }, { ipRange: '10.0.0.0/8' }], ['http']);
     });
-    expect(oneOf(objects, 'NetworkPolicy', 'web-default-deny').spec).toEqual({ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'web' } }, policyTypes: ['Ingress'], ingress: [] });
+    expect(oneOf(objects, 'NetworkPolicy', 'web-default-deny').spec).toEqual({ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'web' } }, policyTypes: ['Ingress', 'Egress'], ingress: [], egress: [] });
     expect(oneOf(objects, 'NetworkPolicy', 'web-allow-router').spec.ingress).toEqual([{
       from: [{ namespaceSelector: { matchLabels: { 'policy-group.network.openshift.io/ingress': '' } } }], ports: [{ protocol: 'TCP', port: 8443 }],
     }]);

@@ -1,29 +1,46 @@
 import { Construct } from 'constructs';
-import type { AppMesh, MeshAllow } from '../../../spec/app-spec';
-import type { IMeshProvider, MeshBinding, ResolvedPort } from '../mesh-provider';
-import { ingressBackendProblems, OsmIngressBackend } from './osm-ingress-backend';
+import type { MeshAllow } from '../../../spec/app-spec';
+import type { ClusterContext } from '../../../spec/cluster-context';
+import type { ResolvedPort } from '../../../spec/ports';
 import { Problem, Problems } from '../../../spec/problems';
+import { namespaceByName } from '../../../spec/profiles/platform-profile';
+import { OSM_KEYS } from '../../../spec/profiles/osm';
 import { dns1123Subdomain } from '../../../spec/rules';
+import type { SecureDeployment } from '../../kubernetes/secure-deployment';
+import type { DataPlaneDestination, IMeshProvider, MeshBinding, MeshEntry, MeshIntent, NamespaceEnrolment } from '../mesh-provider';
+import { OsmEgress } from './osm-egress';
+import { ingressSourceProblems, OsmIngressBackend } from './osm-ingress-backend';
+import { OsmMeshConfig } from './osm-mesh-config';
 import { httpMatchProblems, SmiHttpRouteGroup } from './smi-http-route-group';
 import { SmiTcpRoute } from './smi-tcp-route';
-import { meshSourceProblems, SmiTrafficTarget } from './smi-traffic-target';
+import { meshSourceProblems, SmiTrafficTarget, TrafficTargetRule } from './smi-traffic-target';
 
 /** The pod annotation that asks OSM to inject its sidecar. */
-export const OSM_SIDECAR_INJECTION = 'openservicemesh.io/sidecar-injection';
+export const OSM_SIDECAR_INJECTION = OSM_KEYS.sidecarInjection;
 
 /** The namespace label that puts a namespace under an OSM control plane. */
-export const OSM_MONITORED_BY = 'openservicemesh.io/monitored-by';
+export const OSM_MONITORED_BY = OSM_KEYS.monitoredBy;
 
 export interface OsmSmiMeshProps {
   /** Add the OSM sidecar-injection annotation to pods. @default true */
   readonly sidecarInjection?: boolean;
-  /** The OSM mesh name, for the namespace monitored-by label. @default "osm" */
-  readonly meshName?: string;
 }
 
-const isHttp = (p: ResolvedPort) => p.protocol !== 'tcp';
+/**
+ * The Service appProtocol OSM builds filter chains for (pkg/envoy/lds: http, grpc, tcp,
+ * tcp-server-first). A port where the app terminates TLS is opaque to the sidecar: `tcp`, so the
+ * mesh's mTLS wraps the app's TLS and only TCP-level rules apply.
+ */
+const OSM_APP_PROTOCOLS: { readonly [protocol: string]: string } = {
+  'http': 'http',
+  'grpc': 'grpc',
+  'https': 'tcp',
+  'grpcs': 'tcp',
+  'tcp': 'tcp',
+  'tcp-server-first': 'tcp-server-first',
+};
 
-/** The TrafficTarget name of an allow rule: its own, or `<app>-<first caller service account>`. */
+/** The TrafficTarget name of an allow rule: its own, or `<app>-from-<first caller service account>`. */
 export function allowName(app: string, allow: MeshAllow, index: number): string {
   if (allow.name) return allow.name;
   const first = allow.from?.[0]?.serviceAccount;
@@ -31,102 +48,206 @@ export function allowName(app: string, allow: MeshAllow, index: number): string 
 }
 
 /**
- * Open Service Mesh with SMI access policy: one TrafficTarget per `mesh.allow` rule (with its
- * HTTPRouteGroup, or a TCPRoute for TCP-only apps) in the app namespace, and an IngressBackend
- * for `mesh.ingress`.
+ * Open Service Mesh with SMI access policy, permissive mode off:
+ * - per `mesh.allow` rule a TrafficTarget in the app namespace, with an HTTPRouteGroup for the
+ *   ports where the sidecar sees HTTP and a TCPRoute for opaque ports;
+ * - per port reached from outside the mesh (the Route's router, the Ingress' controller,
+ *   `mesh.ingress`) one IngressBackend admitting exactly those sources on the target port;
+ * - per external destination an Egress policy (MeshConfig `enableEgress: false`);
+ * - pod annotations: sidecar injection, inbound exclusion of `bypassMesh` ports, outbound
+ *   exclusion of DNS over TCP (port 53) and, for API callers, the `kubernetes` ClusterIP;
+ * - the MeshConfig for the cluster (`bindCluster`).
  */
 export class OsmSmiMesh implements IMeshProvider {
   public readonly name = 'osm';
   private readonly sidecarInjection: boolean;
-  private readonly meshName: string;
 
   constructor(props: OsmSmiMeshProps = {}) {
     this.sidecarInjection = props.sidecarInjection ?? true;
-    this.meshName = props.meshName ?? 'osm';
   }
 
-  public namespaceMetadata() {
+  public appProtocol(port: ResolvedPort): string | undefined {
+    return OSM_APP_PROTOCOLS[port.protocol];
+  }
+
+  public seesHttp(port: ResolvedPort): boolean {
+    return !port.bypassMesh && (port.protocol === 'http' || port.protocol === 'grpc');
+  }
+
+  public namespaceEnrolment(cluster: ClusterContext): NamespaceEnrolment {
     return {
-      labels: { [OSM_MONITORED_BY]: this.meshName },
-      annotations: this.sidecarInjection ? { [OSM_SIDECAR_INJECTION]: 'enabled' } : undefined,
+      labels: { [OSM_MONITORED_BY]: cluster.osm.meshName },
+      annotations: this.sidecarInjection ? { [OSM_SIDECAR_INJECTION]: 'enabled' } : {},
+      podSecurityLevel: 'privileged',
+      podSecurityReason: 'the OSM init container runs as root with NET_ADMIN and NET_RAW to redirect traffic to the sidecar, and the Envoy sidecar does not drop all capabilities (openservicemesh/osm pkg/injector/init_container.go, envoy_container.go); Pod Security baseline and restricted reject such pods',
     };
   }
 
-  public validate(mesh: AppMesh, ports: readonly ResolvedPort[]): Problem[] {
+  public dataPlaneDestinations(cluster: ClusterContext): DataPlaneDestination[] {
+    const osm = cluster.osm;
+    return [{
+      purpose: 'mesh-control-plane',
+      peer: { namespaceLabels: namespaceByName(osm.namespace), podLabels: { ...osm.controllerPodLabels } },
+      ports: [osm.xdsPort],
+    }];
+  }
+
+  public validate(b: MeshIntent): Problem[] {
     const out = new Problems();
     const names = new Map<string, number>();
-    (mesh.allow ?? []).forEach((allow, i) => {
-      const path = `allow[${i}]`;
+    const byName = new Map(b.ports.map((p) => [p.name, p]));
+    (b.mesh.allow ?? []).forEach((allow, i) => {
+      const path = `spec.mesh.allow[${i}]`;
       if (!Array.isArray(allow.from)) out.add(`${path}.from`, 'a list of callers ({ serviceAccount, namespace }) is required');
       else out.nest(`${path}.from`, meshSourceProblems(allow.from));
+      const covered = this.coveredPorts(b.ports, allow);
+      (allow.ports ?? []).forEach((n, j) => {
+        const port = byName.get(n);
+        if (!port) out.add(`${path}.ports[${j}]`, `port ${JSON.stringify(n)} is not in spec.ports; use one of ${b.ports.map((p) => JSON.stringify(p.name)).join(', ')}`);
+        else if (port.bypassMesh) out.add(`${path}.ports[${j}]`, `port ${JSON.stringify(n)} bypasses the mesh (bypassMesh: true): meshed callers cannot reach it through their sidecars; admit them on another port`);
+      });
+      if (b.ports.length === 0) out.add(path, 'the app has no ports: nothing can call it');
+      else if (allow.ports === undefined && covered.length === 0) out.add(path, 'every port bypasses the mesh: meshed callers cannot reach this app');
       if (allow.http !== undefined) {
         out.nest(`${path}.http`, httpMatchProblems(allow.http));
-        if (!ports.some(isHttp)) out.add(`${path}.http`, 'http matches need an http, https or grpc port; every port is tcp');
+        const opaque = covered.filter((p) => !this.seesHttp(p));
+        if (opaque.length > 0) {
+          out.add(`${path}.http`, `http matches cannot be enforced on ${opaque.map((p) => `port ${JSON.stringify(p.name)} (${p.protocol}: the sidecar sees ${p.protocol === 'https' || p.protocol === 'grpcs' ? 'only the app\'s TLS bytes' : 'an opaque TCP stream'})`).join(', ')}; `
+            + `narrow the rule with ports: [${b.ports.filter((p) => this.seesHttp(p)).map((p) => p.name).join(', ')}], or drop http to admit the whole stream`);
+        }
       }
       if (allow.name !== undefined) out.add(`${path}.name`, dns1123Subdomain(allow.name));
       const name = allowName('app', allow, i);
-      if (names.has(name)) out.add(`${path}.name`, `rule name ${JSON.stringify(name)} repeats allow[${names.get(name)}]; give one of them a distinct name`);
+      if (names.has(name)) out.add(`${path}.name`, `rule name ${JSON.stringify(name)} repeats spec.mesh.allow[${names.get(name)}]; give one of them a distinct name`);
       names.set(name, i);
     });
-    if (mesh.ingress) {
-      const port = ports.find((p) => p.name === (mesh.ingress!.port ?? ports[0]?.name));
-      if (!Array.isArray(mesh.ingress.from)) out.add('ingress.from', 'a list of sources (service, principal or ipRange) is required');
-      else if (port) {
-        for (const p of ingressBackendProblems({ backends: [this.backend('app', mesh, port)], sources: mesh.ingress.from })) {
-          // Name the spec's fields: backends[0] is spec.mesh.ingress.port, sources is spec.mesh.ingress.from.
-          out.add(`ingress.${p.field.replace(/^backends\[0\]/, 'port').replace(/^sources/, 'from')}`, p.message);
-        }
+    if (b.mesh.ingress) {
+      const from = b.mesh.ingress.from;
+      if (!Array.isArray(from)) out.add('spec.mesh.ingress.from', 'a list of sources (service, principal or ipRange) is required');
+      else out.nest('spec.mesh.ingress.from', ingressSourceProblems(from));
+      if (Array.isArray(from) && b.mesh.ingress.mtls === true && !from.some((s) => s.principal !== undefined)) {
+        out.add('spec.mesh.ingress.from', 'mtls: true validates client certificates: add a principal source (the identity in the certificate the source presents)');
       }
+    }
+    // One IngressBackend per port: every entry on a port must speak the same protocol to the sidecar.
+    const perPort = new Map<string, MeshEntry>();
+    for (const e of b.entries) {
+      const other = perPort.get(e.port.name);
+      if (other && (other.protocol !== e.protocol || other.validateClientCertificate !== e.validateClientCertificate)) {
+        out.add(e.field, `${e.purpose} sends ${describe(e)} to port ${JSON.stringify(e.port.name)} but ${other.purpose} sends ${describe(other)}; OSM admits one protocol per port from outside the mesh: use one protocol, or separate ports`);
+      } else if (!other) perPort.set(e.port.name, e);
     }
     return out.list;
   }
 
   public bind(scope: Construct, b: MeshBinding): void {
     const root = new Construct(scope, 'OsmSmiMesh');
-    if (this.sidecarInjection) b.deployment.addPodAnnotation(OSM_SIDECAR_INJECTION, 'enabled');
+    const d = b.deployment;
+    if (this.sidecarInjection) d.addPodAnnotation(OSM_SIDECAR_INJECTION, 'enabled');
+    const bypassed = b.ports.filter((p) => p.bypassMesh).map((p) => p.targetPort);
+    if (bypassed.length) d.addPodAnnotation(OSM_KEYS.inboundPortExclusions, bypassed.join(','));
+    if (!b.egressUnrestricted) {
+      // DNS over TCP is redirected to the sidecar, which refuses it with egress off (UDP is not intercepted).
+      d.addPodAnnotation(OSM_KEYS.outboundPortExclusions, String(b.cluster.platform.dns.servicePort));
+      if (b.kubernetesApi) d.addPodAnnotation(OSM_KEYS.outboundIPRangeExclusions, `${b.cluster.platform.apiServer.serviceIP}/32`);
+    }
+
     (b.mesh.allow ?? []).forEach((allow, i) => {
       const name = allowName(b.app, allow, i);
-      const rule = new Construct(root, name);
-      let kind: 'HTTPRouteGroup' | 'TCPRoute';
-      let matches: string[] | undefined;
-      let routeGroup: SmiHttpRouteGroup | undefined;
-      if (b.ports.some(isHttp)) {
-        const group = new SmiHttpRouteGroup(rule, 'Routes', {
+      const covered = this.coveredPorts(b.ports, allow);
+      const httpPorts = covered.filter((p) => this.seesHttp(p));
+      const tcpPorts = covered.filter((p) => !this.seesHttp(p));
+      const ruleScope = new Construct(root, name);
+      const rules: TrafficTargetRule[] = [];
+      if (httpPorts.length) {
+        const group = new SmiHttpRouteGroup(ruleScope, 'Routes', {
           name,
           namespace: b.namespace,
           labels: b.labels,
           matches: allow.http ?? [{ name: 'any', pathRegex: '.*', methods: ['*'] }],
         });
-        kind = 'HTTPRouteGroup';
-        matches = group.matchNames;
-        routeGroup = group;
-      } else {
-        new SmiTcpRoute(rule, 'Routes', { name, namespace: b.namespace, labels: b.labels, ports: b.ports.map((p) => p.targetPort) });
-        kind = 'TCPRoute';
+        rules.push({ kind: 'HTTPRouteGroup', name, matches: group.matchNames, routeGroup: group });
       }
-      new SmiTrafficTarget(rule, 'Target', {
+      if (tcpPorts.length) {
+        const tcpName = httpPorts.length ? `${name}-tcp` : name;
+        new SmiTcpRoute(ruleScope, 'TcpRoutes', { name: tcpName, namespace: b.namespace, labels: b.labels, ports: tcpPorts.map((p) => p.targetPort) });
+        rules.push({ kind: 'TCPRoute', name: tcpName });
+      }
+      new SmiTrafficTarget(ruleScope, 'Target', {
         name,
         namespace: b.namespace,
         labels: b.labels,
         destinationServiceAccount: b.serviceAccountName,
         sources: allow.from,
-        rules: [{ kind, name, matches, routeGroup }],
+        rules,
       });
     });
-    if (b.mesh.ingress) {
-      const port = b.ports.find((p) => p.name === (b.mesh.ingress!.port ?? b.ports[0].name))!;
-      new OsmIngressBackend(root, 'IngressBackend', {
-        name: b.app,
+
+    // One IngressBackend per port reached from outside the mesh, with the union of its sources.
+    const perPort = new Map<string, MeshEntry[]>();
+    for (const e of b.entries) {
+      if (e.port.bypassMesh) continue; // the sidecar does not intercept it
+      perPort.set(e.port.name, [...(perPort.get(e.port.name) ?? []), e]);
+    }
+    for (const [portName, entries] of perPort) {
+      const first = entries[0];
+      const sources = dedupeSources(entries.flatMap((e) => e.sources));
+      new OsmIngressBackend(root, `IngressBackend-${portName}`, {
+        name: perPort.size === 1 ? b.app : `${b.app}-${portName}`,
         namespace: b.namespace,
         labels: b.labels,
-        backends: [this.backend(b.serviceName, b.mesh, port)],
-        sources: b.mesh.ingress.from,
+        backends: [{
+          name: b.serviceName ?? b.app,
+          port: first.port.targetPort,
+          protocol: first.protocol,
+          skipClientCertValidation: first.protocol === 'https' ? !first.validateClientCertificate : undefined,
+        }],
+        sources,
       });
+    }
+
+    if (!b.egressUnrestricted) {
+      for (const dest of b.egress) {
+        new OsmEgress(root, `Egress-${dest.name}`, {
+          name: `${b.app}-${dest.name}`,
+          namespace: b.namespace,
+          labels: b.labels,
+          serviceAccount: b.serviceAccountName,
+          hosts: dest.hosts,
+          ipAddresses: dest.ipRanges,
+          ports: dest.ports,
+        });
+      }
     }
   }
 
-  private backend(serviceName: string, mesh: AppMesh, port: ResolvedPort) {
-    const mtls = mesh.ingress?.mtls === true;
-    return { name: serviceName, port: port.targetPort, protocol: mtls ? 'https' as const : 'http' as const, skipClientCertValidation: mtls ? false : undefined };
+  public optOut(deployment: SecureDeployment): void {
+    deployment.addPodAnnotation(OSM_SIDECAR_INJECTION, 'disabled');
   }
+
+  public bindCluster(scope: Construct, cluster: ClusterContext): void {
+    const m = cluster.mesh;
+    if (!m || !m.writeMeshConfig) return;
+    new OsmMeshConfig(scope, 'OsmMeshConfig', {
+      name: m.osm.meshConfigName,
+      namespace: m.osm.namespace,
+      permissive: m.permissive,
+      enableEgress: m.enableEgress,
+      ingressGateway: m.ingressGateway,
+    });
+  }
+
+  /** The ports an allow rule covers: its `ports`, or every port the mesh governs. */
+  private coveredPorts(ports: ResolvedPort[], allow: MeshAllow): ResolvedPort[] {
+    return ports.filter((p) => !p.bypassMesh && (allow.ports === undefined || allow.ports.includes(p.name)));
+  }
+}
+
+function describe(e: MeshEntry): string {
+  return e.protocol === 'https' ? `TLS${e.validateClientCertificate ? ' with a client certificate' : ''}` : 'plain HTTP';
+}
+
+function dedupeSources<T>(sources: T[]): T[] {
+  const seen = new Set<string>();
+  return sources.filter((s) => { const k = JSON.stringify(s); return seen.has(k) ? false : (seen.add(k), true); });
 }

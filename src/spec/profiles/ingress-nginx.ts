@@ -1,0 +1,23 @@
+import type { LabelMap } from './platform-profile';
+
+/** An ingress-nginx controller's pods and Service. */
+export interface IngressControllerProfile {
+  /** IngressClass names it serves. @default - every class */
+  readonly classNames?: string[];
+  readonly namespace: string;
+  readonly podLabels: LabelMap;
+  readonly serviceName: string;
+}
+
+/**
+ * ingress-nginx as its upstream manifests deploy it: namespace ingress-nginx, pods
+ * `app.kubernetes.io/name: ingress-nginx` + `app.kubernetes.io/component: controller`, Service
+ * `ingress-nginx-controller` (kubernetes/ingress-nginx deploy/static/provider/cloud/deploy.yaml).
+ * It dials the pod IP and target port (not the Service) unless `service-upstream` is set.
+ * ingress-nginx was retired in March 2026; see the Gateway API.
+ */
+export const INGRESS_NGINX: IngressControllerProfile = {
+  namespace: 'ingress-nginx',
+  podLabels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' },
+  serviceName: 'ingress-nginx-controller',
+};
