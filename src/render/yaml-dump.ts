@@ -1,4 +1,5 @@
 import * as yaml from 'js-yaml';
+import { renderSwitches } from './switches';
 
 /** The js-yaml options of every manifest we write: no anchors, no line folding, double quotes. */
 export const YAML_DUMP_OPTIONS = Object.freeze({ noRefs: true, lineWidth: -1, quotingType: '"' as const });
@@ -130,4 +131,12 @@ export function dumpYaml(value: unknown): string {
     if (e instanceof UseJsYaml) return yaml.dump(value, YAML_DUMP_OPTIONS);
     throw e;
   }
+}
+
+/**
+ * One manifest as YAML, as every file the CLI writes has it: `dumpYaml`, or js-yaml's own `dump`
+ * with the same options when `CDK8S_ZEROTRUST_JS_YAML=1` (see `renderSwitches`).
+ */
+export function manifestYaml(value: unknown): string {
+  return renderSwitches().jsYaml ? yaml.dump(value, YAML_DUMP_OPTIONS) : dumpYaml(value);
 }
