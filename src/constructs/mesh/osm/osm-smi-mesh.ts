@@ -110,6 +110,11 @@ export class OsmSmiMesh implements IMeshProvider {
       else if (allow.ports === undefined && covered.length === 0) out.add(path, 'every port bypasses the mesh: meshed callers cannot reach this app');
       if (allow.http !== undefined) {
         out.nest(`${path}.http`, httpMatchProblems(allow.http));
+        allow.http.forEach((m, j) => {
+          if (m.headers !== undefined) {
+            out.add(`${path}.http[${j}].headers`, 'OSM cannot enforce header matches: its HTTPRouteGroup CRD accepts headers only as a list of maps, which its controller cannot decode (it expects a map; servicemeshinterface/smi-spec#233), so the route group would never load; match on pathRegex and methods instead');
+          }
+        });
         const opaque = covered.filter((p) => !this.seesHttp(p));
         if (opaque.length > 0) {
           out.add(`${path}.http`, `http matches cannot be enforced on ${opaque.map((p) => `port ${JSON.stringify(p.name)} (${p.protocol}: the sidecar sees ${p.protocol === 'https' || p.protocol === 'grpcs' ? 'only the app\'s TLS bytes' : 'an opaque TCP stream'})`).join(', ')}; `

@@ -1,0 +1,375 @@
+import type { IngressControllerProfile } from '../spec/profiles/ingress-nginx';
+import type { PlatformProfile } from '../spec/profiles/platform-profile';
+import { namespaceLabels, resolveTargetPort, selectorMatches, servicePods, workloadEndpoint } from './cluster';
+import type { IMeshModel, MeshConnectionRequest, MeshPeer } from './mesh/mesh-model';
+import type { ClusterModel, KubeObject, NetworkEndpoint, PodEndpoint, StringMap, Verdict, Workload } from './model';
+import { objectRef } from './model';
+import { connectionVerdict, isolatingPolicies } from './network-policy';
+
+/**
+ * Who can reach what, from manifests alone: every source (the router, each ingress controller,
+ * each workload, a pod of an unrelated namespace, an address outside the cluster) against every
+ * workload port, and each workload against the destinations it may need (DNS, the API server,
+ * the mesh control plane, declared external addresses, anywhere else). A path is allowed only
+ * when every layer lets it through: the entry point (a Route or an Ingress sends there), Kubernetes
+ * NetworkPolicy (the source's egress and the destination's ingress), and the mesh (the source's
+ * sidecar lets it out and the destination's sidecar lets it in).
+ */
+
+/** A source of traffic in the truth table. */
+export interface TrafficSource {
+  /** Stable id: `router`, `ingress:<namespace>`, `app:<namespace>/<workload>`, `other-namespace`, `outside`. */
+  readonly id: string;
+  /** How the table names it. */
+  readonly label: string;
+  /** router, ingress-controller, workload, other-namespace, outside. */
+  readonly kind: string;
+  readonly endpoint: NetworkEndpoint;
+  readonly meshPeer: MeshPeer;
+  /** @default - not a workload of the input */
+  readonly workload?: Workload;
+  /** For ingress controllers: the IngressClass names they serve. @default - every class */
+  readonly classNames?: string[];
+}
+
+/** A destination: a workload's port, or a place a workload may need to reach. */
+export interface TrafficDestination {
+  /** Stable id: `<namespace>/<workload>:<port>`, `dns`, `kubernetes-api`, `mesh:<description>`, `external:<ip>:<port>`, `anywhere`. */
+  readonly id: string;
+  readonly label: string;
+  /** workload-port, dns, kubernetes-api, control-plane, external, anywhere. */
+  readonly kind: string;
+  /** Where NetworkPolicy sees the packets go (after Service DNAT). */
+  readonly endpoint: NetworkEndpoint;
+  /** The port NetworkPolicy sees (the pod's port). */
+  readonly port: number;
+  /** TCP or UDP. */
+  readonly protocol: string;
+  /** The mesh's view of the destination (pre-DNAT address, host name). */
+  readonly meshPeer: MeshPeer;
+  /** The port the source dials (pre-DNAT), for the mesh's interception rules. */
+  readonly dialPort: number;
+  /** @default - not a workload */
+  readonly workload?: Workload;
+  /** Connections made by a sidecar itself are not intercepted: the mesh does not decide them. @default false */
+  readonly bySidecar?: boolean;
+}
+
+/** One source against one destination. */
+export interface PathVerdict {
+  readonly source: string;
+  readonly destination: string;
+  readonly allowed: boolean;
+  /** The deciding layer's reason (the first that denies, or every layer that allows). */
+  readonly reason: string;
+  /** The objects that decided. */
+  readonly objects: string[];
+}
+
+/** A destination outside the cluster to probe (from the specs, or from the policies). */
+export interface ExternalProbe {
+  readonly name: string;
+  readonly ip: string;
+  readonly port: number;
+  /** The host name the source dials. @default - none */
+  readonly host?: string;
+}
+
+export interface ReachabilityOptions {
+  readonly platform: PlatformProfile;
+  readonly ingressControllers: IngressControllerProfile[];
+  /** The meshes whose semantics apply (those that detect themselves in the input). @default - none */
+  readonly meshes?: IMeshModel[];
+  /** External destinations to probe besides "anywhere". @default - none */
+  readonly externalProbes?: ExternalProbe[];
+  /** An address outside the cluster that nothing should admit. @default "203.0.113.10" (TEST-NET-3) */
+  readonly outsideAddress?: string;
+}
+
+/** The whole table. */
+export interface ReachabilityReport {
+  readonly sources: TrafficSource[];
+  readonly destinations: TrafficDestination[];
+  /** Every pair evaluated, allowed or not (pairs a NetworkPolicy index rules out are counted in `deniedWithoutEvaluation`). */
+  readonly paths: PathVerdict[];
+  /** Pairs denied by the destination's NetworkPolicy isolation without a per-pair evaluation. */
+  readonly deniedWithoutEvaluation: number;
+}
+
+const OTHER_NAMESPACE = 'zz-cdk8s-zerotrust-probe';
+
+/** Evaluates every source against every destination. */
+export function analyzeReachability(model: ClusterModel, options: ReachabilityOptions): ReachabilityReport {
+  const outside = options.outsideAddress ?? '203.0.113.10';
+  const meshes = (options.meshes ?? []).filter((m) => m.detect(model));
+  const sources = trafficSources(model, options, outside);
+  const workloadDests = model.workloads.flatMap((w) => w.ports.filter((p) => p.protocol === 'TCP').map((p): TrafficDestination => ({
+    id: `${w.namespace}/${w.name}:${p.containerPort}`,
+    label: `${w.ref} port ${p.name ? `${p.name} (${p.containerPort})` : p.containerPort}`,
+    kind: 'workload-port',
+    endpoint: { pod: workloadEndpoint(model, w) },
+    port: p.containerPort,
+    protocol: 'TCP',
+    meshPeer: { workload: w },
+    dialPort: p.containerPort,
+    workload: w,
+  })));
+  const paths: PathVerdict[] = [];
+  let skipped = 0;
+  const routes = entryRoutes(model);
+  const ingresses = entryIngresses(model);
+  const meshConfigPrincipal = ingressGatewayPrincipal(model);
+
+  for (const dest of workloadDests) {
+    const candidates = candidateSources(model, sources, dest);
+    skipped += sources.length - candidates.length - (sources.some((s) => s.workload === dest.workload) ? 1 : 0);
+    for (const source of candidates) {
+      if (source.workload && source.workload === dest.workload) continue;
+      paths.push(judge(model, meshes, source, dest, entryFor(model, source, dest, routes, ingresses, meshConfigPrincipal)));
+    }
+  }
+
+  const destinations = [...workloadDests];
+  for (const source of sources.filter((s) => s.workload)) {
+    for (const dest of egressDestinations(model, meshes, source.workload!, options, outside)) {
+      if (!destinations.some((d) => d.id === dest.id)) destinations.push(dest);
+      paths.push(judge(model, meshes, source, dest, { applies: true, allowed: true, transport: undefined }));
+    }
+  }
+  return { sources, destinations, paths, deniedWithoutEvaluation: skipped };
+}
+
+/** The sources of the table. */
+function trafficSources(model: ClusterModel, options: ReachabilityOptions, outside: string): TrafficSource[] {
+  const out: TrafficSource[] = [];
+  const router = options.platform.router;
+  if (router) {
+    const pod: PodEndpoint = {
+      namespace: router.namespace,
+      namespaceLabels: { ...namespaceLabels(model, router.namespace), ...router.peer.namespaceLabels },
+      labels: router.podLabels,
+      ports: [],
+      hostNetwork: false,
+    };
+    out.push({
+      id: 'router', label: 'OpenShift router', kind: 'router', endpoint: { pod },
+      meshPeer: { external: { name: 'the OpenShift router', namespace: router.namespace, podLabels: router.podLabels, services: [`${router.namespace}/${router.serviceName}`] } },
+    });
+  }
+  for (const c of options.ingressControllers) {
+    const pod: PodEndpoint = { namespace: c.namespace, namespaceLabels: namespaceLabels(model, c.namespace), labels: c.podLabels, ports: [], hostNetwork: false };
+    out.push({
+      id: `ingress:${c.namespace}`, label: `ingress controller (${c.namespace})`, kind: 'ingress-controller', endpoint: { pod },
+      meshPeer: { external: { name: `the ingress controller in ${c.namespace}`, namespace: c.namespace, podLabels: c.podLabels, services: [`${c.namespace}/${c.serviceName}`] } },
+      classNames: c.classNames,
+    });
+  }
+  for (const w of model.workloads) {
+    out.push({ id: `app:${w.namespace}/${w.name}`, label: `${w.ref} (service account ${w.serviceAccount})`, kind: 'workload', endpoint: { pod: workloadEndpoint(model, w) }, meshPeer: { workload: w }, workload: w });
+  }
+  out.push({
+    id: 'other-namespace', label: 'a pod in another namespace', kind: 'other-namespace',
+    endpoint: { pod: { namespace: OTHER_NAMESPACE, namespaceLabels: { 'kubernetes.io/metadata.name': OTHER_NAMESPACE }, labels: { app: 'probe' }, ports: [], hostNetwork: false } },
+    meshPeer: { external: { name: 'a pod in another namespace', namespace: OTHER_NAMESPACE, podLabels: { app: 'probe' } } },
+  });
+  out.push({ id: 'outside', label: `an address outside the cluster (${outside})`, kind: 'outside', endpoint: { ip: outside }, meshPeer: { external: { name: 'a client outside the cluster' }, ip: outside } });
+  return out;
+}
+
+/** How a source reaches a destination: whether an entry point sends it there, and how it speaks. */
+interface Entry {
+  /** The source is an entry point (router, controller): it only sends where its objects point. */
+  readonly applies: boolean;
+  readonly allowed: boolean;
+  readonly verdict?: Verdict;
+  readonly transport?: string;
+  readonly principal?: string;
+  readonly service?: string;
+}
+
+interface RouteEntry { readonly route: KubeObject; readonly service: string; readonly port?: string | number; readonly transport: string }
+interface IngressEntry { readonly ingress: KubeObject; readonly className?: string; readonly service: string; readonly port: string | number; readonly transport: string; readonly proxySslSecret?: string }
+
+function entryRoutes(model: ClusterModel): RouteEntry[] {
+  const out: RouteEntry[] = [];
+  for (const { object: r } of model.objects) {
+    if (r.kind !== 'Route' || !r.apiVersion.startsWith('route.openshift.io/')) continue;
+    const termination = r.spec?.tls?.termination;
+    const transport = termination === 'reencrypt' || termination === 'passthrough' ? 'https' : 'http';
+    const ns = r.metadata.namespace ?? 'default';
+    const backends = [r.spec?.to, ...(r.spec?.alternateBackends ?? [])].filter((b) => b && b.kind === 'Service' && typeof b.name === 'string');
+    for (const b of backends) out.push({ route: r, service: `${ns}/${b.name}`, port: r.spec?.port?.targetPort, transport });
+  }
+  return out;
+}
+
+function entryIngresses(model: ClusterModel): IngressEntry[] {
+  const out: IngressEntry[] = [];
+  for (const { object: i } of model.objects) {
+    if (i.kind !== 'Ingress' || !i.apiVersion.startsWith('networking.k8s.io/')) continue;
+    const a: StringMap = i.metadata.annotations ?? {};
+    const protocol = (a['nginx.ingress.kubernetes.io/backend-protocol'] ?? 'HTTP').toUpperCase();
+    const transport = protocol === 'HTTPS' || protocol === 'GRPCS' ? 'https' : 'http';
+    const ns = i.metadata.namespace ?? 'default';
+    const backends = [i.spec?.defaultBackend, ...((i.spec?.rules ?? []) as any[]).flatMap((rule) => (rule?.http?.paths ?? []).map((p: any) => p?.backend))];
+    for (const b of backends) {
+      const svc = b?.service;
+      if (!svc || typeof svc.name !== 'string') continue;
+      out.push({
+        ingress: i, className: i.spec?.ingressClassName ?? a['kubernetes.io/ingress.class'], service: `${ns}/${svc.name}`,
+        port: svc.port?.name ?? svc.port?.number, transport, proxySslSecret: a['nginx.ingress.kubernetes.io/proxy-ssl-secret'],
+      });
+    }
+  }
+  return out;
+}
+
+/** The MeshConfig's ingress gateway certificate: its secret ("namespace/name") and first SAN. */
+function ingressGatewayPrincipal(model: ClusterModel): { secret: string; principal: string } | undefined {
+  for (const { object: o } of model.objects) {
+    if (o.kind !== 'MeshConfig') continue;
+    const gw = o.spec?.certificate?.ingressGateway;
+    if (gw?.secret?.name && gw.secret.namespace && Array.isArray(gw.subjectAltNames) && gw.subjectAltNames.length) {
+      return { secret: `${gw.secret.namespace}/${gw.secret.name}`, principal: String(gw.subjectAltNames[0]) };
+    }
+  }
+  return undefined;
+}
+
+/** Whether a Service port (by name or number, or every port when undefined) sends to `port` of the workload. */
+function serviceSendsTo(model: ClusterModel, serviceRef: string, workload: Workload, port: number, wanted: string | number | undefined, byTargetNumber: boolean): boolean {
+  const svc = model.services.find((s) => `${s.namespace}/${s.name}` === serviceRef);
+  if (!svc || !servicePods(model, svc).includes(workload)) return false;
+  return svc.ports.some((sp) => {
+    const target = resolveTargetPort(workload, sp);
+    if (target !== port) return false;
+    if (wanted === undefined) return true;
+    if (typeof wanted === 'string') return sp.name === wanted;
+    return byTargetNumber ? target === wanted : sp.port === wanted;
+  });
+}
+
+function entryFor(model: ClusterModel, source: TrafficSource, dest: TrafficDestination, routes: RouteEntry[], ingresses: IngressEntry[],
+  gateway: { secret: string; principal: string } | undefined): Entry {
+  const w = dest.workload!;
+  if (source.kind === 'router') {
+    // A Route's port.targetPort names an endpoint port (the Service port's name) or a target port number.
+    const r = routes.find((e) => serviceSendsTo(model, e.service, w, dest.port, e.port, true));
+    if (!r) return { applies: true, allowed: false, verdict: { allowed: false, reason: 'no Route sends to this port', objects: [] } };
+    return { applies: true, allowed: true, transport: r.transport, service: r.service, verdict: { allowed: true, reason: `${objectRef(r.route)} sends here`, objects: [objectRef(r.route)] } };
+  }
+  if (source.kind === 'ingress-controller') {
+    const mine = ingresses.filter((e) => source.classNames === undefined || (e.className !== undefined && source.classNames.includes(e.className)));
+    const i = mine.find((e) => serviceSendsTo(model, e.service, w, dest.port, e.port, false));
+    if (!i) return { applies: true, allowed: false, verdict: { allowed: false, reason: 'no Ingress of this controller sends to this port', objects: [] } };
+    const principal = i.transport === 'https' && gateway && i.proxySslSecret === gateway.secret ? gateway.principal : undefined;
+    return { applies: true, allowed: true, transport: i.transport, principal, service: i.service, verdict: { allowed: true, reason: `${objectRef(i.ingress)} sends here`, objects: [objectRef(i.ingress)] } };
+  }
+  return { applies: false, allowed: true };
+}
+
+function judge(model: ClusterModel, meshes: IMeshModel[], source: TrafficSource, dest: TrafficDestination, entry: Entry): PathVerdict {
+  const base = { source: source.id, destination: dest.id };
+  if (entry.applies && !entry.allowed) return { ...base, allowed: false, reason: `entry: ${entry.verdict!.reason}`, objects: entry.verdict!.objects };
+  const net = connectionVerdict(model, source.endpoint, dest.endpoint, { port: dest.port, protocol: dest.protocol });
+  if (!net.allowed) return { ...base, allowed: false, reason: `network policy: ${net.reason}`, objects: net.objects };
+  const reasons = [entry.verdict ? `entry: ${entry.verdict.reason}` : undefined, `network policy: ${net.reason}`];
+  const objects = [...(entry.verdict?.objects ?? []), ...net.objects];
+  if (!dest.bySidecar && dest.protocol === 'TCP') {
+    for (const mesh of meshes) {
+      const request: MeshConnectionRequest = {
+        source: source.meshPeer,
+        destination: dest.meshPeer,
+        port: dest.workload ? dest.port : dest.dialPort,
+        protocol: dest.protocol,
+        service: entry.service?.split('/')[1],
+        transport: entry.transport,
+        clientPrincipal: entry.principal,
+      };
+      const v = mesh.connection(model, request);
+      if (!v.allowed) return { ...base, allowed: false, reason: `mesh (${mesh.name}): ${v.reason}`, objects: v.objects };
+      reasons.push(`mesh (${mesh.name}): ${v.reason}`);
+      objects.push(...v.objects);
+    }
+  }
+  return { ...base, allowed: true, reason: reasons.filter(Boolean).join('; '), objects: [...new Set(objects)] };
+}
+
+/**
+ * The sources worth evaluating against a destination: all of them when no NetworkPolicy isolates
+ * it; otherwise the non-workload sources and the workloads some admitting rule can select (an
+ * index by namespace, so the table is not quadratic when policies name their peers).
+ */
+function candidateSources(model: ClusterModel, sources: TrafficSource[], dest: TrafficDestination): TrafficSource[] {
+  const pod = dest.endpoint.pod!;
+  const isolating = isolatingPolicies(model, pod, 'Ingress');
+  if (isolating.length === 0) return sources;
+  const policies = model.objects.map((s) => s.object).filter((o) => o.kind === 'NetworkPolicy' && isolating.includes(objectRef(o)));
+  const namespaces = new Set<string>();
+  let any = false;
+  for (const p of policies) {
+    for (const rule of (p.spec?.ingress ?? []) as any[]) {
+      const from = rule?.from;
+      if (!Array.isArray(from) || from.length === 0) { any = true; continue; }
+      for (const peer of from) {
+        if (peer?.ipBlock) continue;
+        if (!peer?.namespaceSelector) { namespaces.add(p.metadata.namespace ?? 'default'); continue; }
+        for (const ns of model.namespaces.values()) if (selectorMatches(peer.namespaceSelector, ns.labels)) namespaces.add(ns.name);
+      }
+    }
+  }
+  if (any) return sources;
+  return sources.filter((s) => !s.workload || s.workload.hostNetwork || namespaces.has(s.workload.namespace));
+}
+
+/** What a workload may need to reach besides other workloads. */
+function egressDestinations(model: ClusterModel, meshes: IMeshModel[], w: Workload, options: ReachabilityOptions, outside: string): TrafficDestination[] {
+  const out: TrafficDestination[] = [];
+  const dns = options.platform.dns;
+  const dnsPod: PodEndpoint = { namespace: dns.namespace, namespaceLabels: namespaceLabels(model, dns.namespace), labels: dns.peer.podLabels ?? {}, ports: [], hostNetwork: false };
+  for (const protocol of ['UDP', 'TCP']) {
+    out.push({
+      id: `dns-${protocol.toLowerCase()}`, label: `cluster DNS (${protocol} ${dns.servicePort} -> pods ${dns.podPort})`, kind: 'dns', endpoint: { pod: dnsPod },
+      port: dns.podPort, protocol, dialPort: dns.servicePort,
+      meshPeer: { external: { name: 'the cluster DNS', namespace: dns.namespace, podLabels: dns.peer.podLabels } },
+    });
+  }
+  const api = options.platform.apiServer;
+  const apiIp = api.cidrs?.length ? firstAddress(api.cidrs[0]) : '192.0.2.1';
+  out.push({
+    id: 'kubernetes-api', label: `the Kubernetes API (${api.cidrs?.join(', ') ?? 'any address'}:${api.port})`, kind: 'kubernetes-api', endpoint: { ip: apiIp },
+    port: api.port, protocol: 'TCP', dialPort: api.servicePort, meshPeer: { external: { name: 'the Kubernetes API server' }, ip: api.serviceIP },
+  });
+  for (const mesh of meshes) {
+    for (const c of mesh.sidecarConnections(model, w)) {
+      if (!c.namespace) continue;
+      const pod: PodEndpoint = { namespace: c.namespace, namespaceLabels: namespaceLabels(model, c.namespace), labels: c.podLabels ?? {}, ports: [], hostNetwork: false };
+      out.push({
+        id: `mesh:${c.namespace}:${c.port}/${c.protocol}`, label: `${mesh.name} control plane (${c.service ?? c.namespace}:${c.port})`, kind: 'control-plane',
+        endpoint: { pod }, port: c.port, protocol: c.protocol, dialPort: c.port, meshPeer: { external: { name: c.description, namespace: c.namespace, podLabels: c.podLabels } }, bySidecar: true,
+      });
+    }
+  }
+  for (const p of options.externalProbes ?? []) {
+    out.push({
+      id: `external:${p.name}:${p.port}`, label: `${p.name} (${p.host ?? p.ip}:${p.port})`, kind: 'external', endpoint: { ip: p.ip },
+      port: p.port, protocol: 'TCP', dialPort: p.port, meshPeer: { external: { name: p.name }, ip: p.ip, host: p.host },
+    });
+  }
+  for (const port of [443, 80]) {
+    out.push({
+      id: `anywhere:${port}`, label: `anywhere else (${outside}:${port})`, kind: 'anywhere', endpoint: { ip: outside },
+      port, protocol: 'TCP', dialPort: port, meshPeer: { external: { name: 'an address outside the cluster' }, ip: outside, host: 'example.org' },
+    });
+  }
+  return out;
+}
+
+/** The first host address of a CIDR (the address itself for /32 and /128). */
+export function firstAddress(cidr: string): string {
+  const [addr, bits] = cidr.split('/');
+  if (addr.includes(':') || bits === undefined || Number(bits) >= 31) return addr;
+  const parts = addr.split('.').map(Number);
+  parts[3] = (parts[3] | 0) + 1;
+  return parts.join('.');
+}

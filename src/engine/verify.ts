@@ -1,0 +1,206 @@
+import { buildClusterModel } from '../analysis/cluster';
+import { LoadedManifests, ManifestProblem, loadManifests } from '../analysis/manifests';
+import type { IMeshModel } from '../analysis/mesh/mesh-model';
+import { OsmModel } from '../analysis/mesh/osm-model';
+import type { ClusterModel, SourcedObject } from '../analysis/model';
+import { ExternalProbe, PathVerdict, ReachabilityReport, analyzeReachability, firstAddress } from '../analysis/reachability';
+import { cidrContains } from '../analysis/network-policy';
+import { AppDirectory } from '../spec/app-directory';
+import type { AppSpec } from '../spec/app-spec';
+import { ClusterContext } from '../spec/cluster-context';
+import { resolvePorts } from '../spec/ports';
+
+/** A path the specs declare: who may reach what. */
+export interface DeclaredPath {
+  readonly source: string;
+  readonly destination: string;
+  /** The spec field that declares it. */
+  readonly why: string;
+}
+
+/** What verify compares the manifests with. */
+export interface VerifyOptions {
+  /**
+   * The cluster the manifests are for (platform facts, ingress controllers, mesh settings).
+   * @default - the Cluster spec among `specs`, else OpenShift when the manifests hold a Route, plain Kubernetes otherwise
+   */
+  readonly cluster?: ClusterContext;
+  /** The app specs: the intent the manifests must implement exactly. @default - none (the table only) */
+  readonly specs?: AppSpec[];
+  /** Mesh semantics to apply (each applies only where it detects itself). @default - Open Service Mesh */
+  readonly meshes?: IMeshModel[];
+}
+
+/** The outcome of verify. */
+export interface VerifyResult {
+  readonly report: ReachabilityReport;
+  /** The paths the specs declare (empty without specs). */
+  readonly declared: DeclaredPath[];
+  /** Declared paths that the manifests deny (or that have no source or destination in them). */
+  readonly missing: PathVerdict[];
+  /** Allowed paths that no spec declares (only with specs). */
+  readonly unexpected: PathVerdict[];
+  /** Files or documents that could not be read. */
+  readonly problems: ManifestProblem[];
+  /** The platform the analysis assumed. */
+  readonly platform: string;
+  /** The meshes found in the manifests. */
+  readonly meshes: string[];
+}
+
+/** The address verify uses for an external destination declared by host name only. */
+const HOST_ONLY_PROBE_ADDRESS = '198.51.100.7';
+
+/** Reads a folder (or file) of manifests and verifies it (see `verifyObjects`). */
+export function verifyFolder(dir: string, options: VerifyOptions = {}): VerifyResult {
+  const loaded: LoadedManifests = loadManifests(dir);
+  const result = verifyObjects(loaded.objects, options);
+  return { ...result, problems: [...loaded.problems, ...result.problems] };
+}
+
+/**
+ * Builds the truth table of the objects and, with specs, compares it with their intent: every
+ * declared path must be allowed, and every allowed path declared.
+ */
+export function verifyObjects(objects: SourcedObject[], options: VerifyOptions = {}): VerifyResult {
+  const model = withDeclaredNamespaces(buildClusterModel(objects), options.cluster);
+  const cluster = options.cluster ?? ClusterContext.fromSpec({ platform: objects.some((o) => o.object.kind === 'Route') ? 'openshift' : 'kubernetes' });
+  const meshes = options.meshes ?? [new OsmModel({ controlPlaneNamespace: cluster.osm.namespace, meshName: cluster.osm.meshName })];
+  const specs = options.specs ?? [];
+  const probes = externalProbes(specs);
+  const report = analyzeReachability(model, {
+    platform: cluster.platform,
+    ingressControllers: cluster.ingressControllers,
+    meshes,
+    externalProbes: probes,
+  });
+  const detected = meshes.filter((m) => m.detect(model)).map((m) => m.name);
+  if (specs.length === 0) return { report, declared: [], missing: [], unexpected: [], problems: [], platform: cluster.platform.name, meshes: detected };
+
+  const declared = declaredPaths(specs, cluster, report);
+  const key = (s: string, d: string) => `${s}\u0000${d}`;
+  const declaredKeys = new Set(declared.map((p) => key(p.source, p.destination)));
+  const byKey = new Map(report.paths.map((p) => [key(p.source, p.destination), p]));
+  const missing: PathVerdict[] = [];
+  for (const d of declared) {
+    const p = byKey.get(key(d.source, d.destination));
+    if (!p) missing.push({ source: d.source, destination: d.destination, allowed: false, reason: `declared by ${d.why}, but the manifests have no such source or destination, or NetworkPolicy rules the source out`, objects: [] });
+    else if (!p.allowed) missing.push({ ...p, reason: `declared by ${d.why}; ${p.reason}` });
+  }
+  const unrestricted = new Set(specs.filter((s) => s.spec.egress?.unrestricted || s.spec.networkPolicy === false)
+    .map((s) => `app:${s.metadata.namespace ?? 'default'}/${s.metadata.name}`));
+  const unexpected = report.paths.filter((p) => p.allowed && !declaredKeys.has(key(p.source, p.destination))
+    && !(unrestricted.has(p.source) && !p.destination.includes('/')));
+  return { report, declared, missing, unexpected, problems: [], platform: cluster.platform.name, meshes: detected };
+}
+
+/**
+ * Namespaces the Cluster spec declares monitored by the mesh are enrolled by someone else: their
+ * Namespace objects are not in the output, so the analysis is told their mesh label.
+ */
+function withDeclaredNamespaces(model: ClusterModel, cluster: ClusterContext | undefined): ClusterModel {
+  const monitored = cluster?.mesh?.monitoredNamespaces ?? [];
+  if (monitored.length === 0) return model;
+  const namespaces = new Map(model.namespaces);
+  for (const name of monitored) {
+    const known = namespaces.get(name);
+    if (known?.declared) continue;
+    namespaces.set(name, {
+      name,
+      labels: { 'kubernetes.io/metadata.name': name, 'openservicemesh.io/monitored-by': cluster!.osm.meshName },
+      annotations: {},
+      declared: true,
+    });
+  }
+  return { ...model, namespaces };
+}
+
+/** Probe addresses for the external destinations the specs declare. */
+function externalProbes(specs: AppSpec[]): ExternalProbe[] {
+  const out = new Map<string, ExternalProbe>();
+  for (const s of specs) {
+    for (const d of s.spec.egress?.to ?? []) {
+      for (const p of d.ports) {
+        const probe = { name: d.name, ip: d.ipRanges?.length ? firstAddress(d.ipRanges[0]) : HOST_ONLY_PROBE_ADDRESS, port: p.port, host: d.hosts?.[0] };
+        out.set(`${d.name}:${p.port}`, probe);
+      }
+    }
+  }
+  return [...out.values()];
+}
+
+/** Every path the specs declare, in the ids of the reachability report. */
+export function declaredPaths(specs: AppSpec[], cluster: ClusterContext, report: ReachabilityReport): DeclaredPath[] {
+  const directory = new AppDirectory(specs);
+  const out: DeclaredPath[] = [];
+  const add = (source: string, destination: string, why: string) => out.push({ source, destination, why });
+  const dest = (ns: string, name: string, port: number) => `${ns}/${name}:${port}`;
+  const outside = report.sources.find((s) => s.kind === 'outside')?.endpoint.ip;
+  for (const spec of specs) {
+    const s = spec.spec;
+    const ns = spec.metadata.namespace ?? 'default';
+    const name = spec.metadata.name;
+    const app = `${ns}/${name}`;
+    const ports = resolvePorts(s);
+    const portOf = (wanted?: string) => ports.find((p) => p.name === (wanted ?? ports[0]?.name));
+    const route = s.route ? portOf(s.route.port) : undefined;
+    if (route && cluster.platform.router) add('router', dest(ns, name, route.targetPort), `${app} spec.route`);
+    const ingPort = s.ingress ? portOf(s.ingress.port) : undefined;
+    const controller = s.ingress ? cluster.ingressController(s.ingress.className, s.ingress.controllerNamespace) : undefined;
+    if (ingPort && controller) add(`ingress:${controller.namespace}`, dest(ns, name, ingPort.targetPort), `${app} spec.ingress`);
+    const mi = s.mesh?.ingress;
+    const miPort = mi ? portOf(mi.port) : undefined;
+    if (mi && miPort) {
+      for (const f of mi.from ?? []) {
+        const c = f.service ? cluster.ingressControllers.find((x) => x.namespace === f.service!.namespace && x.serviceName === f.service!.name) : undefined;
+        if (c) add(`ingress:${c.namespace}`, dest(ns, name, miPort.targetPort), `${app} spec.mesh.ingress`);
+        if (f.ipRange && outside && cidrContains(f.ipRange, outside)) add('outside', dest(ns, name, miPort.targetPort), `${app} spec.mesh.ingress`);
+      }
+    }
+    for (const rule of s.allow ?? []) {
+      const covered = ports.filter((p) => rule.ports === undefined || rule.ports.includes(p.name));
+      for (const f of rule.from ?? []) {
+        if (f.ipRange && outside && cidrContains(f.ipRange, outside)) covered.forEach((p) => add('outside', dest(ns, name, p.targetPort), `${app} spec.allow`));
+      }
+    }
+    for (const callee of directory.calleesOf(ns, name)) {
+      for (const p of callee.ports) {
+        add(`app:${app}`, dest(callee.app.namespace, callee.app.name, p.targetPort), `${callee.app.namespace}/${callee.app.name} ${callee.viaMesh ? 'spec.mesh.allow' : 'spec.allow'}`);
+      }
+    }
+    // Egress: DNS always; the mesh control plane when meshed; the API and declared destinations.
+    const source = `app:${app}`;
+    add(source, 'dns-udp', 'cluster DNS (always allowed)');
+    add(source, 'dns-tcp', 'cluster DNS (always allowed)');
+    if (s.mesh) for (const d of report.destinations.filter((x) => x.kind === 'control-plane')) add(source, d.id, `${app} spec.mesh (the sidecar's control plane)`);
+    if (s.egress?.kubernetesApi) add(source, 'kubernetes-api', `${app} spec.egress.kubernetesApi`);
+    for (const d of s.egress?.to ?? []) for (const p of d.ports) add(source, `external:${d.name}:${p.port}`, `${app} spec.egress.to (${d.name})`);
+  }
+  return out;
+}
+
+/** The truth table and the comparison as lines of text. */
+export function formatVerify(result: VerifyResult, all = false): string[] {
+  const lines: string[] = [];
+  const { report } = result;
+  const labels = new Map([...report.sources.map((s) => [s.id, s.label] as const), ...report.destinations.map((d) => [d.id, d.label] as const)]);
+  const label = (id: string) => labels.get(id) ?? id;
+  lines.push(`platform ${result.platform}; mesh ${result.meshes.length ? result.meshes.join(', ') : 'none found'}; ${report.sources.length} sources, ${report.destinations.length} destinations`);
+  const declared = new Set(result.declared.map((d) => `${d.source}\u0000${d.destination}`));
+  const byDest = new Map<string, PathVerdict[]>();
+  for (const p of report.paths) {
+    if (!p.allowed && !all && !declared.has(`${p.source}\u0000${p.destination}`)) continue;
+    byDest.set(p.destination, [...(byDest.get(p.destination) ?? []), p]);
+  }
+  for (const d of report.destinations) {
+    const paths = byDest.get(d.id);
+    if (!paths) continue;
+    lines.push(`${label(d.id)}:`);
+    for (const p of paths) lines.push(`  ${p.allowed ? 'allowed' : 'denied '}  ${label(p.source)}: ${p.reason}`);
+  }
+  const denied = report.paths.filter((p) => !p.allowed).length + report.deniedWithoutEvaluation;
+  lines.push(`${report.paths.filter((p) => p.allowed).length} paths allowed, ${denied} denied${all ? '' : ' (denied paths not shown unless declared; --all shows them)'}`);
+  for (const m of result.missing) lines.push(`declared but denied: ${label(m.source)} -> ${label(m.destination)}: ${m.reason}`);
+  for (const u of result.unexpected) lines.push(`allowed but not declared: ${label(u.source)} -> ${label(u.destination)}: ${u.reason}`);
+  return lines;
+}
