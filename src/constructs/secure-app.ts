@@ -106,6 +106,7 @@ export class SecureApp extends Construct {
     const { metadata, spec } = spec0;
     const name = metadata.name;
     const namespace = metadata.namespace ?? 'default';
+    claimName(Chart.of(this), namespace, name);
     const labels = appLabels(name, metadata.labels);
     const annotations = metadata.annotations;
     const serviceAccountName = spec.serviceAccount ?? name;
@@ -153,6 +154,7 @@ export class SecureApp extends Construct {
       annotations: egressUnrestricted ? { ...annotations, [EGRESS_ANNOTATION]: 'unrestricted' } : annotations,
       image: spec.image,
       replicas: spec.replicas,
+      autoscaled: spec.autoscaled,
       serviceAccountName,
       command: spec.command,
       args: spec.args,
@@ -342,6 +344,17 @@ export class SecureApp extends Construct {
       this.networkPolicies.push(...policy.policies);
     }
   }
+}
+
+/** The apps of each Chart, by "namespace/name": two SecureApps of one app would write every object twice. */
+const appsOfChart = new WeakMap<Chart, Set<string>>();
+
+function claimName(chart: Chart, namespace: string, name: string): void {
+  let names = appsOfChart.get(chart);
+  if (!names) appsOfChart.set(chart, names = new Set());
+  const key = `${namespace}/${name}`;
+  if (names.has(key)) throw new Error(`metadata.name: app ${JSON.stringify(key)} is already defined in chart ${JSON.stringify(chart.node.id)}; (namespace, name) must be unique`);
+  names.add(key);
 }
 
 /** Whether the app's namespace is in the mesh (owned by a meshed app, or declared monitored). */

@@ -212,6 +212,9 @@ function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
           + `set spec.ports[${ports.indexOf(port)}].bypassMesh: true (the router reaches the app directly; NetworkPolicy and the app's own TLS protect the port, the mesh does not), or serve plain http on the port behind an edge route (the mesh's mTLS covers the hop from the router's namespace)`);
       }
     }
+    if (r.host === undefined) {
+      out.warn('spec.route.host', 'no host: the router generates one (<name>-<namespace>.<apps domain>) and writes it into the Route, which GitOps tools then show as drift; set the host');
+    }
     if (!cluster.platform.router) {
       out.add('spec.route', `routes are served by the OpenShift router, but the cluster's platform is ${JSON.stringify(cluster.platform.name)}; set platform: openshift in the Cluster spec, or expose the app with ingress`);
     }

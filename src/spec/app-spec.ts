@@ -439,6 +439,12 @@ export interface AppSpecBody {
   readonly image: string;
   /** @default 2 */
   readonly replicas?: number;
+  /**
+   * A HorizontalPodAutoscaler (not written by us) owns the replica count: the Deployment has no
+   * `replicas`, so a GitOps sync never resets what the autoscaler chose.
+   * @default false
+   */
+  readonly autoscaled?: boolean;
   /** The mesh identity. @default - metadata.name */
   readonly serviceAccount?: string;
   /** @default - the image entrypoint */

@@ -1,4 +1,5 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
+import { AppDirectory } from '../../src/spec/app-directory';
 import { IMeshProvider } from '../../src/constructs/mesh/mesh-provider';
 import { SecureApp } from '../../src/constructs/secure-app';
 import { AppSpecError } from '../../src/constructs/validate-spec';
@@ -100,5 +101,63 @@ describe('SecureApp', () => {
     expect(error).toBeInstanceOf(AppSpecError);
     expect((error as AppSpecError).problems.map((p) => p.field)).toEqual(['spec.image', 'spec.route.port', 'spec.tls']);
     expect((error as Error).message).toMatch(/^invalid app spec "web":\n {2}spec.image: image "nginx" has no tag/);
+  });
+
+  test('falls back to the Chart namespace, as cdk8s-plus does', () => {
+    const chart = new Chart(Testing.app(), 'team', { namespace: 'team-a' });
+    new SecureApp(chart, 'App', { spec: { metadata: { name: 'web' }, spec: { image: 'quay.io/acme/web:1.0.0', ports: [{ name: 'http', port: 8080 }] } } });
+    const objects = Testing.synth(chart);
+    expect(objects.length).toBeGreaterThan(4);
+    expect(new Set(objects.map((o) => o.metadata.namespace))).toEqual(new Set(['team-a']));
+  });
+
+  test('fails two SecureApps of one app in one Chart', () => {
+    expect(() => synth((c) => { new SecureApp(c, 'A', { spec: appSpec() }); new SecureApp(c, 'B', { spec: appSpec() }); }))
+      .toThrow(/metadata.name: app "shop\/web" is already defined in chart/);
+  });
+
+  test('propagates metadata.annotations and leaves replicas to an autoscaler when asked', () => {
+    const objects = synth((c) => new SecureApp(c, 'App', { spec: appSpec({ autoscaled: true }, { annotations: { 'argocd.argoproj.io/sync-wave': '2' } }) }));
+    for (const kind of ['ServiceAccount', 'Service', 'Deployment']) expect(oneOf(objects, kind).metadata.annotations).toMatchObject({ 'argocd.argoproj.io/sync-wave': '2' });
+    expect(oneOf(objects, 'Deployment').spec.replicas).toBeUndefined();
+    expect(ofKind(objects, 'PodDisruptionBudget')).toHaveLength(1);
+  });
+
+  test('exposes every object it creates', () => {
+    const app = new SecureApp(Testing.chart(), 'App', { spec: appSpec({ route: { host: 'web.apps.example.com' }, ingress: { host: 'web.example.com' } }) });
+    expect(app.serviceAccount.metadata.name).toBe('web');
+    expect(app.service?.name).toBe('web');
+    expect(app.route?.name).toBe('web');
+    expect(app.ingress?.resource.metadata.name).toBe('web');
+    expect(app.networkPolicies.map((p) => p.metadata.name)).toEqual(['web-default-deny', 'web-allow-router', 'web-allow-ingress', 'web-egress-dns']);
+  });
+
+  test('a pure client has no Service and no probe on a port; its egress reaches the apps that admit it', () => {
+    const specs = [
+      appSpec({ ports: [{ name: 'https', port: 8443, protocol: 'https' }], tls: { source: 'serviceCA' }, allow: [{ from: [{ app: 'client' }] }] }, { name: 'server' }),
+      appSpec({ ports: undefined, probes: { readiness: { exec: { command: ['true'] } }, liveness: { exec: { command: ['true'] }, periodSeconds: 30 } } }, { name: 'client' }),
+    ];
+    const directory = new AppDirectory(specs);
+    const objects = synth((c) => new SecureApp(c, 'App', { spec: specs[1], directory }));
+    expect(ofKind(objects, 'Service')).toEqual([]);
+    expect(oneOf(objects, 'NetworkPolicy', 'client-egress-to-server').spec.egress).toEqual([{
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'server' } } }],
+      ports: [{ protocol: 'TCP', port: 8443 }],
+    }]);
+  });
+
+  test('fails spec.allow on a meshed app, a caller of two kinds, and a host-only destination without a mesh', () => {
+    expect(() => synth((c) => new SecureApp(c, 'App', { spec: appSpec({
+      mesh: {}, allow: [{ from: [{ app: 'a', ipRange: '10.0.0.0/8' }] }], egress: { to: [{ name: 'api', hosts: ['api.example.com'], ports: [{ port: 443 }] }] },
+    }) }))).toThrow(/spec.allow: a meshed app admits callers through the mesh[\s\S]*spec.allow\[0\].from\[0\]: a caller is exactly one of[\s\S]*/);
+    expect(() => synth((c) => new SecureApp(c, 'App', { spec: appSpec({ egress: { to: [{ name: 'api', hosts: ['api.example.com'], ports: [{ port: 443 }] }] } }) })))
+      .toThrow(/spec.egress.to\[0\].hosts: NetworkPolicy cannot match host names and the app is not meshed/);
+  });
+
+  test('unrestricted egress is loud: annotated objects, no egress isolation, a warning', () => {
+    const app = new SecureApp(Testing.chart(), 'App', { spec: appSpec({ egress: { unrestricted: true } }) });
+    expect(app.warnings.map((w) => w.field)).toEqual(['spec.egress.unrestricted']);
+    expect(app.networkPolicies[0].toJson().metadata.annotations).toEqual({ 'cdk8s-zerotrust.io/egress': 'unrestricted' });
+    expect(app.networkPolicies.map((p) => p.metadata.name)).toEqual(['web-default-deny']);
   });
 });

@@ -95,20 +95,34 @@ describe('validateAppSpec', () => {
     });
 
     test('fails passthrough on a plain http port and without tls', () => {
-      expect(fields(appSpec({ route: { termination: 'passthrough' } }))).toEqual(['spec.route.port', 'spec.tls']);
+      expect(fields(appSpec({ route: { host: 'web.apps.example.com', termination: 'passthrough' } }))).toEqual(['spec.route.port', 'spec.tls']);
+    });
+    test('warns about a route without host (the router writes one: GitOps drift)', () => {
+      expect(problems(appSpec({ route: {} }))).toEqual([{ field: 'spec.route.host', message: expect.stringMatching(/^no host: the router generates one/), warning: true }]);
+    });
+    test('fails edge onto a cleartext gRPC port, with the way out', () => {
+      expect(problems(appSpec({ ports: [{ name: 'grpc', port: 9090, protocol: 'grpc' }], route: { host: 'g.apps.example.com' } }))).toEqual([
+        { field: 'spec.route.termination', message: expect.stringMatching(/cleartext gRPC \(h2c\) on port "grpc" cannot pass; serve gRPC over TLS \(protocol grpcs\)/) },
+      ]);
+    });
+    test('fails a reencrypt route into a meshed port, naming bypassMesh and edge as ways out', () => {
+      expect(problems(appSpec({ ...https, mesh: {}, route: { host: 'web.apps.example.com', termination: 'reencrypt' } }))).toEqual([
+        { field: 'spec.route.termination', message: expect.stringMatching(/set spec.ports\[0\].bypassMesh: true .* or serve plain http on the port behind an edge route/) },
+      ]);
+      expect(problems(appSpec({ ...https, ports: [{ name: 'https', port: 8443, protocol: 'https', bypassMesh: true }], mesh: {}, route: { host: 'web.apps.example.com', termination: 'reencrypt' } }))).toEqual([]);
     });
     test('fails edge onto an https port', () => {
-      expect(fields(appSpec({ ...https, route: { termination: 'edge' } }))).toEqual(['spec.route.termination']);
+      expect(fields(appSpec({ ...https, route: { host: 'web.apps.example.com', termination: 'edge' } }))).toEqual(['spec.route.termination']);
     });
     test('fails reencrypt with a cert-manager pod certificate and no destination CA', () => {
-      expect(fields(appSpec({ ...https, tls: { source: 'certManager', issuer: { name: 'ca' } }, route: { termination: 'reencrypt' } }))).toEqual(['spec.route.destinationCA']);
+      expect(fields(appSpec({ ...https, tls: { source: 'certManager', issuer: { name: 'ca' } }, route: { host: 'web.apps.example.com', termination: 'reencrypt' } }))).toEqual(['spec.route.destinationCA']);
     });
     test('passes each termination with its proper settings', () => {
       expect(problems(appSpec({ route: { host: 'web.apps.example.com', path: '/api', termination: 'edge', insecureEdgeTerminationPolicy: 'Allow', certificate: { secretName: 'web-cert' }, timeout: '30s', hsts: { maxAge: 1 }, allowedSourceRanges: ['10.0.0.0/8', 'fd00::/8'], alternateBackends: [{ name: 'a', weight: 0 }, { name: 'b', weight: 256 }, { name: 'c', weight: 1 }] } }))).toEqual([]);
       expect(problems(appSpec({ ...https, route: { host: 'web.apps.example.com', termination: 'reencrypt', destinationCA: 'serviceCA' } }))).toEqual([]);
       expect(problems(appSpec({ ...https, route: { host: 'web.apps.example.com', termination: 'passthrough', insecureEdgeTerminationPolicy: 'None' } }))).toEqual([]);
       expect(problems(appSpec({ route: { host: '*.apps.example.com'.slice(2), wildcardPolicy: 'Subdomain', termination: 'none' } }))).toEqual([]);
-      expect(problems(appSpec({ route: { certificate: { allowInlineKeys: true, inline: { certificateFile: 'test/fixtures/route.crt.pem', keyFile: 'test/fixtures/route.key.pem', caCertificateFile: 'test/fixtures/ca.pem' } } } }))).toEqual([]);
+      expect(problems(appSpec({ route: { host: 'web.apps.example.com', certificate: { allowInlineKeys: true, inline: { certificateFile: 'test/fixtures/route.crt.pem', keyFile: 'test/fixtures/route.key.pem', caCertificateFile: 'test/fixtures/ca.pem' } } } }))).toEqual([]);
     });
   });
 
@@ -186,7 +200,7 @@ describe('validateAppSpec', () => {
   });
 
   test('reads files relative to baseDir', () => {
-    const spec = appSpec({ ...https, route: { termination: 'reencrypt', destinationCA: { file: 'ca.pem' } } });
+    const spec = appSpec({ ...https, route: { host: 'web.apps.example.com', termination: 'reencrypt', destinationCA: { file: 'ca.pem' } } });
     expect(validateAppSpec(spec, { baseDir: path.join(ROOT, 'test', 'fixtures') })).toEqual([]);
     expect(fields(spec)).toEqual(['spec.route.destinationCA.file']);
   });

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import * as cm from '../../../imports/cert-manager.io';
 import type { IssuerRef } from '../../spec/app-spec';
-import { assertValid, dns1123Subdomain } from '../../spec/rules';
+import { assertValid, dns1123Label, dns1123Subdomain } from '../../spec/rules';
 import { fastRendering } from '../../render/fast-render';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
@@ -38,6 +38,7 @@ export class ServingCertificate extends Construct {
   constructor(scope: Construct, id: string, props: ServingCertificateProps) {
     super(scope, id);
     assertValid('name', dns1123Subdomain(props.name));
+    assertValid('namespace', dns1123Label(props.namespace));
     assertValid('secretName', dns1123Subdomain(props.secretName));
     if (props.dnsNames.length === 0) throw new Error('dnsNames: at least one DNS name is required');
     this.secretName = props.secretName;

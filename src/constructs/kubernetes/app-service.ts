@@ -2,7 +2,7 @@ import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import type { PortProtocol } from '../../spec/app-spec';
 import { selectorLabels } from '../labels';
-import { assertValid, dns1035Label, oneOf, portName, portNumber } from '../../spec/rules';
+import { assertValid, dns1123Label, dns1035Label, oneOf, portName, portNumber } from '../../spec/rules';
 import { fastRendering } from '../../render/fast-render';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
@@ -60,6 +60,7 @@ export class AppService extends Construct {
   constructor(scope: Construct, id: string, props: AppServiceProps) {
     super(scope, id);
     assertValid('name', dns1035Label(props.name));
+    assertValid('namespace', dns1123Label(props.namespace));
     if (props.ports.length === 0) throw new Error('ports: at least one port is required');
     for (const p of props.ports) {
       assertValid('ports.name', portName(p.name));

@@ -36,6 +36,11 @@ export interface SecureDeploymentProps {
   readonly image: string;
   /** @default 2 */
   readonly replicas?: number;
+  /**
+   * An autoscaler owns the replica count: `replicas` is not written (the PodDisruptionBudget is).
+   * @default false
+   */
+  readonly autoscaled?: boolean;
   readonly serviceAccountName: string;
   /** @default - the image entrypoint */
   readonly command?: string[];
@@ -85,6 +90,7 @@ export class SecureDeployment extends Construct {
   constructor(scope: Construct, id: string, props: SecureDeploymentProps) {
     super(scope, id);
     assertValid('name', dns1123Label(props.name));
+    assertValid('namespace', dns1123Label(props.namespace));
     assertValid('image', pinnedImage(props.image));
     const replicas = props.replicas ?? 2;
     if (!Number.isInteger(replicas) || replicas < 0) throw new Error(`replicas: ${JSON.stringify(replicas)} is not a whole number >= 0`);
@@ -104,7 +110,7 @@ export class SecureDeployment extends Construct {
       metadata: { name: props.name, namespace: props.namespace, labels, annotations: props.annotations && Object.keys(props.annotations).length ? { ...props.annotations } : undefined },
       spec: Lazy.any({ produce: () => this.renderSpec(labels) }),
     });
-    if (replicas >= 2) {
+    if (replicas >= 2 || props.autoscaled) {
       new KubePodDisruptionBudget(this, 'Budget', {
         metadata: { name: props.name, namespace: props.namespace, labels },
         spec: {
@@ -140,7 +146,7 @@ export class SecureDeployment extends Construct {
     const liveness = p.livenessProbe ?? (readiness ? livenessFrom(readiness) : undefined);
     const annotations = Object.keys(this.podAnnotations).length > 0 ? sortKeys(this.podAnnotations) : undefined;
     return {
-      replicas: this.replicas,
+      replicas: this.props.autoscaled ? undefined : this.replicas,
       revisionHistoryLimit: 5,
       selector: { matchLabels: selectorLabels(p.name) },
       template: {

@@ -163,6 +163,7 @@ export class OpenShiftRoute extends Construct {
   constructor(scope: Construct, id: string, props: OpenShiftRouteProps) {
     super(scope, id);
     assertValid('name', dns1123Label(props.name));
+    assertValid('namespace', dns1123Label(props.namespace));
     throwIfProblems(`route ${JSON.stringify(props.name)}`, routeProblems(props));
     this.name = props.name;
     this.termination = props.termination ?? 'edge';

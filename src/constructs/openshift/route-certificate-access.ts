@@ -1,6 +1,6 @@
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { assertValid, dns1123Subdomain } from '../../spec/rules';
+import { assertValid, dns1123Label, dns1123Subdomain } from '../../spec/rules';
 import { fastRendering } from '../../render/fast-render';
 
 /** The generated classes, rendering without the generic resolve pass (see fast-render.ts). */
@@ -29,6 +29,7 @@ export class RouteCertificateAccess extends Construct {
   constructor(scope: Construct, id: string, props: RouteCertificateAccessProps) {
     super(scope, id);
     assertValid('name', dns1123Subdomain(props.name));
+    assertValid('namespace', dns1123Label(props.namespace));
     assertValid('secretName', dns1123Subdomain(props.secretName));
     const metadata = { name: props.name, namespace: props.namespace, labels: props.labels };
     new KubeRole(this, 'Role', {

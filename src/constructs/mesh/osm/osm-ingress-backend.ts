@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import * as policy from '../../../../imports/ingressbackend-policy.openservicemesh.io';
 import type { MeshIngressSource } from '../../../spec/app-spec';
 import { Problem, Problems, throwIfProblems } from '../../../spec/problems';
-import { cidr, dns1123Label, dns1123Subdomain, portNumber } from '../../../spec/rules';
+import { cidr, dns1035Label, dns1123Label, dns1123Subdomain, portNumber } from '../../../spec/rules';
 import { fastRendering } from '../../../render/fast-render';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
@@ -58,6 +58,7 @@ export function ingressBackendProblems(props: Pick<OsmIngressBackendProps, 'back
   out.nest('sources', ingressSourceProblems(props.sources));
   const seen = new Set<string>();
   props.backends.forEach((b, i) => {
+    out.add(`backends[${i}].name`, typeof b.name === 'string' ? dns1035Label(b.name) : 'a Service name is required');
     out.add(`backends[${i}].port`, portNumber(b.port));
     const key = `${b.name}:${b.port}`;
     if (seen.has(key)) out.add(`backends[${i}]`, `backend ${b.name} port ${b.port} is listed twice`);
@@ -82,6 +83,7 @@ export class OsmIngressBackend extends Construct {
     super(scope, id);
     const problems = new Problems();
     problems.add('name', dns1123Subdomain(props.name));
+    problems.add('namespace', dns1123Label(props.namespace));
     problems.nest('', ingressBackendProblems(props));
     throwIfProblems(`ingress backend ${JSON.stringify(props.name)}`, problems.list);
     this.name = props.name;

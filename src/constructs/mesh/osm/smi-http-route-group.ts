@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import * as specs from '../../../../imports/httproutegroup-specs.smi-spec.io';
 import type { HttpMatch, HttpMethod } from '../../../spec/app-spec';
 import { Problem, Problems, throwIfProblems } from '../../../spec/problems';
-import { dns1123Subdomain, oneOf } from '../../../spec/rules';
+import { dns1123Label, dns1123Subdomain, oneOf } from '../../../spec/rules';
 import { fastRendering } from '../../../render/fast-render';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
@@ -47,6 +47,7 @@ export class SmiHttpRouteGroup extends Construct {
     super(scope, id);
     const problems = new Problems();
     problems.add('name', dns1123Subdomain(props.name));
+    problems.add('namespace', dns1123Label(props.namespace));
     problems.nest('matches', httpMatchProblems(props.matches));
     throwIfProblems(`http route group ${JSON.stringify(props.name)}`, problems.list);
     this.name = props.name;

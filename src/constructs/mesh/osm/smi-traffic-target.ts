@@ -59,6 +59,7 @@ export class SmiTrafficTarget extends Construct {
     super(scope, id);
     const problems = new Problems();
     problems.add('name', dns1123Subdomain(props.name));
+    problems.add('namespace', dns1123Label(props.namespace));
     problems.nest('sources', meshSourceProblems(props.sources));
     if (props.rules.length === 0) problems.add('rules', 'at least one rule is required');
     props.rules.forEach((r, i) => {
