@@ -9,6 +9,9 @@
  *   plus   the per-chart cdk8s-plus-28 way: one cdk8s App, one Chart per app with cdk8s-plus
  *          ServiceAccount/Deployment/Service/NetworkPolicy + Route/TrafficTarget/HTTPRouteGroup
  *          L1s, App.synth() writing one file per chart
+ *   generic ours with both performance paths switched off (CDK8S_ZEROTRUST_GENERIC_RENDER=1,
+ *          CDK8S_ZEROTRUST_JS_YAML=1: cdk8s' ApiObject.toJson and js-yaml's dump), to show what
+ *          they gain; informative, no target (1 run per size)
  *
  * Each measurement runs in a fresh child process (cold, like a CLI run). ours and yaml alternate,
  * REPEAT times each, so that load on the machine affects both alike; the best (minimum) time of
@@ -69,7 +72,7 @@ function worker(kind, n) {
     const result = lib.synthesizeDocuments(docs);
     ms = since(t);
     if (result.issues.length) throw new Error(result.issues.map(lib.formatIssue).join('\n'));
-    require(path.join(ROOT, 'lib', 'src', 'cli', 'cli')).writeTreeAtomically(path.join(out, 'base'), result.files);
+    require(path.join(ROOT, 'lib', 'src', 'engine', 'write')).writeTreeAtomically(path.join(out, 'base'), result.files);
     objects = result.objects;
     // Byte-identity with the plain path (cdk8s App.synthYaml of the same app, written by js-yaml) on a sample.
     const { App, Chart } = require('cdk8s');
@@ -118,8 +121,14 @@ function worker(kind, n) {
   process.stdout.write(JSON.stringify({ ms, objects, rssMb: process.resourceUsage().maxRSS / 1024 }));
 }
 
+/** The environment of a worker: the render switches off (fast paths), or on for `generic`. */
+const FAST = { CDK8S_ZEROTRUST_GENERIC_RENDER: '0', CDK8S_ZEROTRUST_JS_YAML: '0' };
+const GENERIC = { CDK8S_ZEROTRUST_GENERIC_RENDER: '1', CDK8S_ZEROTRUST_JS_YAML: '1' };
+
 function runOnce(kind, n) {
-  const out = execFileSync(process.execPath, ['--expose-gc', __filename, '--worker', kind, String(n)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const worker = kind === 'generic' ? 'ours' : kind;
+  const env = { ...process.env, ...(kind === 'generic' ? GENERIC : FAST) };
+  const out = execFileSync(process.execPath, ['--expose-gc', __filename, '--worker', worker, String(n)], { encoding: 'utf8', maxBuffer: 1 << 20, env });
   return JSON.parse(out);
 }
 
@@ -149,6 +158,8 @@ function main() {
       row.yamlMs = floor.ms;
       row.vsYaml = ours.ms / floor.ms;
       if (row.vsYaml > 3) failures.push(`${n} apps: ${row.vsYaml.toFixed(2)}x the js-yaml floor (target <= 3x)`);
+      row.genericMs = runOnce('generic', n).ms;
+      row.fastSpeedup = row.genericMs / ours.ms;
     }
     if (plusSizes.includes(n)) {
       const plus = runOnce('plus', n);
@@ -159,7 +170,7 @@ function main() {
     if (n === 5000 && ours.rssMb > 512) failures.push(`5000 apps: peak RSS ${ours.rssMb.toFixed(0)} MB (target <= 512 MB)`);
     rows.push(row);
     const f = (v, d = 0) => (v === undefined ? '-' : v.toFixed(d));
-    console.log(`${String(n).padStart(5)} apps ${String(row.objects).padStart(6)} objects | ours ${f(row.oursMs)} ms, ${f(row.oursRss)} MB peak | js-yaml floor ${f(row.yamlMs)} ms -> ${f(row.vsYaml, 2)}x | cdk8s-plus per chart ${f(row.plusMs)} ms -> ours ${f(row.plusSpeedup, 1)}x faster`);
+    console.log(`${String(n).padStart(5)} apps ${String(row.objects).padStart(6)} objects | ours ${f(row.oursMs)} ms, ${f(row.oursRss)} MB peak | js-yaml floor ${f(row.yamlMs)} ms -> ${f(row.vsYaml, 2)}x | cdk8s-plus per chart ${f(row.plusMs)} ms -> ours ${f(row.plusSpeedup, 1)}x faster | fast paths off ${f(row.genericMs)} ms -> fast paths ${f(row.fastSpeedup, 1)}x faster`);
   }
   if (failures.length) {
     console.log(`MISSED:\n  ${failures.join('\n  ')}`);

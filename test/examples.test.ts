@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
-import { compareTree } from '../src/cli/cli';
+import { compareTree } from '../src/engine/write';
 import { BASE_ENV, loadSpecFiles, synthesizeDocuments } from '../src/engine/synth';
 import { ROOT, oneOf, ofKind } from './util';
 

@@ -1,0 +1,256 @@
+/**
+ * The synthesis pipeline. Every command is this one sequence of stages over plain data, stopped
+ * where the command needs it:
+ *
+ *   1. load                 `loadSpecFiles`, `classifyDocuments`   (load.ts)
+ *   2. resolve environment  `resolveEnvironment`                   (environments.ts)
+ *   3. validate             `validateApp`
+ *   4. render               `renderApp`
+ *   5. cross-check          `crossCheck`
+ *   6. serialize            `serializeApp`, `outputTree`
+ *   7. write                `writeTreeAtomically`, or `compareTree` for `check` (write.ts)
+ *
+ * `validate` and `certs` stop after 5 (`PipelineStage.VALIDATE`), `check` and `synth` run to 6
+ * (`PipelineStage.SERIALIZE`) and then compare or write. Stages 3, 4 and 6 run one app at a time,
+ * so that only an app's YAML outlives its construct tree.
+ */
+import { ApiObject, App, Chart, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
+import * as yaml from 'js-yaml';
+import type { AppSpec } from '../spec/app-spec';
+import type { Problem } from '../spec/problems';
+import type { IMeshProvider } from '../constructs/mesh/mesh-provider';
+import { OsmSmiMesh } from '../constructs/mesh/osm/osm-smi-mesh';
+import { SecureApp } from '../constructs/secure-app';
+import { AppSpecError, SpecContext, validateAppSpec } from '../constructs/validate-spec';
+import { manifestYaml } from '../render/yaml-dump';
+import { BASE_ENV, ResolvedApp, ResolvedSet, forEnvironment, resolveEnvironment } from './environments';
+import { SpecIssue, hasErrors, issueOf } from './issues';
+import { LoadedSpecs, classifyDocuments } from './load';
+import { trustGraph, trustMarkdown, trustSvg } from './trust-graph';
+
+/** Where a run stops. */
+export enum PipelineStage {
+  /** After load, resolve environment, validate and cross-check: what `validate` and `certs` need. */
+  VALIDATE = 'validate',
+  /** After render and serialize too: the output files, in memory, for `check` to compare and `synth` to write. */
+  SERIALIZE = 'serialize',
+}
+
+/** Options of `synthesizeDocuments`. */
+export interface SynthOptions {
+  /** Apply `spec.environments[env]`. @default - none (the base spec) */
+  readonly env?: string;
+  /** @default - Open Service Mesh with SMI */
+  readonly mesh?: IMeshProvider;
+  /** Called before each app and at the end with (done, total), e.g. for a progress indicator. @default - none */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** Options of a pipeline run. */
+export interface PipelineOptions extends SynthOptions {
+  /** @default PipelineStage.SERIALIZE */
+  readonly stopAfter?: PipelineStage;
+}
+
+/**
+ * What validating and rendering an app may see besides its own spec, made once per run by
+ * `pipelineContext` after the environment is resolved. Knowledge across apps (a directory of
+ * every app of the run) and the cluster-level spec belong here, next to the mesh.
+ */
+export interface PipelineContext {
+  /** The mesh that turns `spec.mesh` into policy objects. */
+  readonly mesh: IMeshProvider;
+}
+
+/** What a run found and made. */
+export interface PipelineResult {
+  /**
+   * Every problem, errors and warnings (flagged), in the order found: per document its
+   * resolution, its base spec, its other environments, the variant rendered; then the problems
+   * between documents.
+   */
+  readonly issues: SpecIssue[];
+  /** The documents of the run, resolved for its environment. */
+  readonly resolved: ResolvedSet;
+  /** Relative path to content; empty unless the run went to `SERIALIZE` without errors. */
+  readonly files: Map<string, string>;
+  /** Apps rendered (0 unless `files` is filled). */
+  readonly apps: number;
+  /** Objects rendered (0 unless `files` is filled). */
+  readonly objects: number;
+}
+
+/**
+ * Runs the stages after loading (see the top of this file) over what `loadSpecFiles` read. A run
+ * whose files did not all load stops after validation: nothing can be written, and every
+ * document that did load is still checked. Nothing is rendered or serialized once there is an
+ * error, but every document is still validated, so that all problems are reported at once.
+ */
+export function runPipeline(loaded: LoadedSpecs, options: PipelineOptions = {}): PipelineResult {
+  const stop = loaded.issues.length > 0 ? PipelineStage.VALIDATE : options.stopAfter ?? PipelineStage.SERIALIZE;
+  const issues: SpecIssue[] = [...loaded.issues];
+  const resolved = resolveEnvironment(classifyDocuments(loaded.docs), options.env);
+  const context = pipelineContext(options);
+  const files: AppFile[] = [];
+  const apps = resolved.apps;
+  apps.forEach((app, i) => {
+    options.onProgress?.(i, apps.length);
+    const validated = validateApp(app, context, stop === PipelineStage.SERIALIZE);
+    issues.push(...validated.issues);
+    if (validated.chart === undefined || hasErrors(issues)) return;
+    files.push(serializeApp(app, renderApp(validated.chart)));
+  });
+  options.onProgress?.(apps.length, apps.length);
+  issues.push(...crossCheck(resolved));
+  if (stop === PipelineStage.VALIDATE || hasErrors(issues)) return { issues, resolved, files: new Map(), apps: 0, objects: 0 };
+  return { issues, resolved, files: outputTree(files, resolved, options.env), apps: files.length, objects: files.reduce((n, f) => n + f.objects, 0) };
+}
+
+/** The context every app of a run is validated and rendered in. */
+export function pipelineContext(options: SynthOptions): PipelineContext {
+  return { mesh: options.mesh ?? new OsmSmiMesh() };
+}
+
+/** An app after validation: its problems, and its constructs when they were built. */
+export interface ValidatedApp {
+  /** Errors and warnings, in the order found. */
+  readonly issues: SpecIssue[];
+  /** The construct tree of the variant the run renders. @default - not built (validation only, or errors) */
+  readonly chart?: Chart;
+}
+
+/**
+ * Stage 3, validate: checks every variant of an app, in a fixed order: the base spec first (its
+ * environments are only checked once it is valid), then the other environments, and the variant
+ * the run renders last. With `build`, that last variant is checked by building its constructs
+ * (`SecureApp` validates its spec and refuses one with errors), so no variant is validated twice;
+ * warnings of a variant with errors are then left out.
+ */
+export function validateApp(app: ResolvedApp, context: PipelineContext, build: boolean): ValidatedApp {
+  const issues = [...app.issues];
+  const specContext: SpecContext = { baseDir: app.baseDir, mesh: context.mesh };
+  /** Records a variant's problems; returns whether any is an error. */
+  const report = (env: string | undefined, problems: readonly Problem[]): boolean => {
+    for (const p of problems) issues.push(issueOf(app.document.file, env ? `${app.name} (environment ${env})` : app.name, p));
+    return problems.some((p) => !p.warning);
+  };
+  const rendered = app.environment;
+  const variants: Array<string | undefined> = [undefined, ...app.environments.filter((e) => e !== rendered)];
+  if (rendered !== undefined) variants.push(rendered);
+  let chart: Chart | undefined;
+  for (const env of variants) {
+    let failed: boolean;
+    if (env === rendered && build) {
+      try {
+        const built = buildApp(app.spec as AppSpec, specContext);
+        failed = report(env, built.warnings);
+        chart = built.chart;
+      } catch (e) {
+        if (!(e instanceof AppSpecError)) throw e;
+        failed = report(env, e.problems);
+      }
+    } else {
+      failed = report(env, validateAppSpec(env === rendered ? app.spec : forEnvironment(app.document.doc, env), specContext));
+    }
+    if (env === undefined && failed) break; // the base spec has errors: its environments would only repeat them
+  }
+  return { issues, chart };
+}
+
+/** An app's constructs, built. */
+interface BuiltApp {
+  readonly chart: Chart;
+  /** Warnings about the spec; they do not stop synthesis. */
+  readonly warnings: readonly Problem[];
+}
+
+/**
+ * The constructs of one app: an App of its own with only the resolvers its constructs need, one
+ * Chart, one SecureApp. Throws an `AppSpecError` when the spec has errors.
+ */
+function buildApp(spec: AppSpec, context: SpecContext): BuiltApp {
+  const app = new App({ outdir: undefined, resolvers: [new LazyResolver(), new NumberStringUnionResolver()] });
+  const chart = new Chart(app, String(spec?.metadata?.name ?? 'app'), { disableResourceNameHashes: true });
+  const secureApp = new SecureApp(chart, 'App', { spec, mesh: context.mesh, baseDir: context.baseDir });
+  return { chart, warnings: secureApp.warnings };
+}
+
+/**
+ * Stage 4, render: the Kubernetes objects of an app's constructs, in construct order. Each
+ * object is rendered directly, without the app-wide dependency pass of `Chart.toJson()`, which is
+ * what makes synthesis of many charts in one App grow quadratically; the output is the same as
+ * `App.synth`'s.
+ */
+export function renderApp(chart: Chart): any[] {
+  return chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
+}
+
+/** `renderApp` of a spec's constructs (throws an `AppSpecError` when the spec has errors). */
+export function buildAndRender(spec: AppSpec, context: SpecContext): any[] {
+  return renderApp(buildApp(spec, context).chart);
+}
+
+/**
+ * Stage 5, cross-check: problems between the documents of a run, as resolved for its environment:
+ * the same app twice, or two apps owning one namespace.
+ */
+export function crossCheck(resolved: ResolvedSet): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const apps = new Map<string, ResolvedApp>();
+  const namespaceOwners = new Map<string, ResolvedApp>();
+  for (const app of resolved.apps) {
+    const doc = app.spec as AppSpec;
+    if (!isObject(doc) || !isObject(doc.metadata) || typeof doc.metadata.name !== 'string') continue;
+    const namespace = typeof doc.metadata.namespace === 'string' ? doc.metadata.namespace : 'default';
+    const key = `${namespace}/${doc.metadata.name}`;
+    const other = apps.get(key);
+    if (other) issues.push({ file: app.document.file, app: app.name, field: 'metadata.name', message: `app ${key} is also defined in ${other.document.file}; (namespace, name) must be unique` });
+    else apps.set(key, app);
+    if (isObject(doc.spec) && doc.spec.ownsNamespace === true) {
+      const owner = namespaceOwners.get(namespace);
+      if (owner) issues.push({ file: app.document.file, app: app.name, field: 'spec.ownsNamespace', message: `namespace ${JSON.stringify(namespace)} is already owned by ${owner.name} in ${owner.document.file}; one app per namespace may own it` });
+      else namespaceOwners.set(namespace, app);
+    }
+  }
+  return issues;
+}
+
+/** One app's output file. */
+export interface AppFile {
+  /** `<namespace>/<app>.yaml` */
+  readonly path: string;
+  readonly content: string;
+  /** How many objects (YAML documents) it holds. */
+  readonly objects: number;
+}
+
+/** Stage 6, serialize: an app's objects as its output file. */
+export function serializeApp(app: ResolvedApp, objects: any[]): AppFile {
+  const spec = app.spec as AppSpec;
+  return { path: `${spec.metadata.namespace ?? 'default'}/${spec.metadata.name}.yaml`, content: toYaml(objects), objects: objects.length };
+}
+
+/** Serializes objects as a multi-document YAML stream: stable key order, no line folding, no anchors. */
+export function toYaml(objects: readonly unknown[]): string {
+  return objects.map((o) => manifestYaml(o)).join('---\n');
+}
+
+/**
+ * Stage 6, serialize (continued): the files of an environment folder: the apps' files sorted by
+ * path, `kustomization.yaml` listing them, and the trust graph (`TRUST.md`, `trust.svg`).
+ */
+export function outputTree(files: readonly AppFile[], resolved: ResolvedSet, env: string | undefined): Map<string, string> {
+  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const tree = new Map<string, string>(sorted.map((f) => [f.path, f.content]));
+  tree.set('kustomization.yaml', kustomization(sorted.map((f) => f.path)));
+  const graph = trustGraph(resolved.apps.map((a) => a.spec as AppSpec));
+  tree.set('TRUST.md', trustMarkdown(graph, env ?? BASE_ENV));
+  tree.set('trust.svg', trustSvg(graph));
+  return tree;
+}
+
+function kustomization(resources: string[]): string {
+  return yaml.dump({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }, { lineWidth: -1 });
+}
+
+const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,0 +1,91 @@
+import { resolveEnvironment } from '../../src/engine/environments';
+import { classifyDocuments, SpecDocument } from '../../src/engine/load';
+import { PipelineStage, crossCheck, pipelineContext, runPipeline, validateApp } from '../../src/engine/pipeline';
+import { synthesizeDocuments, validateDocuments } from '../../src/engine/synth';
+import { appSpec } from '../util';
+
+const doc = (file: string, d: unknown, index = 0): SpecDocument => ({ file, index, doc: d });
+const withEnvs = (environments: object, name = 'web') => doc(`${name}.yaml`, appSpec({ environments } as any, { name }));
+
+describe('pipeline stages', () => {
+  test('load: documents of every kind not yet known are app documents, in order', () => {
+    const docs = [doc('a.yaml', appSpec()), doc('b.yaml', { kind: 'Other' }), doc('c.yaml', 'text')];
+    expect(classifyDocuments(docs).apps).toEqual(docs);
+  });
+
+  test('resolve environment: the run\'s environment where a document defines it, the base spec elsewhere', () => {
+    const { apps } = resolveEnvironment(classifyDocuments([withEnvs({ prod: { replicas: 5 }, dev: {} }), withEnvs({}, 'other')]), 'prod');
+    expect(apps.map((a) => [a.name, a.environment, a.environments, (a.spec as any).spec.replicas, (a.spec as any).spec.environments])).toEqual([
+      ['web', 'prod', ['dev', 'prod'], 5, undefined],
+      ['other', undefined, [], undefined, undefined],
+    ]);
+  });
+
+  test('resolve environment: a malformed spec.environments is an issue of its document, and the base spec is used', () => {
+    const [app] = resolveEnvironment(classifyDocuments([withEnvs({ prod: 3 })]), 'prod').apps;
+    expect(app.environment).toBeUndefined();
+    expect(app.issues).toEqual([{ file: 'web.yaml', app: 'web', field: 'spec.environments', message: 'must map environment names to partial specs, e.g. { prod: { replicas: 4 } }' }]);
+  });
+
+  test('validate: the base spec first, then the other environments, the rendered variant last', () => {
+    const d = withEnvs({ a: { replicas: 'x' }, prod: { replicas: 'y' }, z: { replicas: 'z' } });
+    const order = (env: string | undefined, build: boolean) => {
+      const [app] = resolveEnvironment(classifyDocuments([d]), env).apps;
+      return validateApp(app, pipelineContext({}), build).issues.map((i) => i.app);
+    };
+    const envs = (...names: string[]) => names.map((n) => `web (environment ${n})`);
+    expect(order(undefined, false)).toEqual(envs('a', 'prod', 'z'));
+    expect(order(undefined, true)).toEqual(envs('a', 'prod', 'z'));
+    expect(order('prod', true)).toEqual(envs('a', 'z', 'prod'));
+    expect(order('prod', false)).toEqual(envs('a', 'z', 'prod'));
+  });
+
+  test('validate: environments are not checked while the base spec has errors', () => {
+    const [app] = resolveEnvironment(classifyDocuments([doc('web.yaml', appSpec({ image: 'nginx', environments: { prod: { replicas: 'y' } } } as any))]), 'prod').apps;
+    expect(validateApp(app, pipelineContext({}), true).issues.map((i) => `${i.app}: ${i.field}`)).toEqual(['web: spec.image']);
+  });
+
+  test('validate: builds the constructs of the rendered variant only when the run renders', () => {
+    const [app] = resolveEnvironment(classifyDocuments([withEnvs({ prod: { replicas: 3 } })]), 'prod').apps;
+    expect(validateApp(app, pipelineContext({}), false).chart).toBeUndefined();
+    expect(validateApp(app, pipelineContext({}), true).chart).toBeDefined();
+  });
+
+  test('cross-check: sees the documents as resolved for the run', () => {
+    const owner = (name: string) => doc(`${name}.yaml`, appSpec({ environments: { prod: { ownsNamespace: true } } } as any, { name }));
+    expect(crossCheck(resolveEnvironment(classifyDocuments([owner('a'), owner('b')]), undefined))).toEqual([]);
+    expect(crossCheck(resolveEnvironment(classifyDocuments([owner('a'), owner('b')]), 'prod')).map((i) => i.field)).toEqual(['spec.ownsNamespace']);
+  });
+});
+
+describe('runPipeline', () => {
+  const docs = [withEnvs({ prod: { replicas: 3 } }), withEnvs({}, 'other')];
+
+  test('stopped after validation, renders and writes nothing', () => {
+    const result = runPipeline({ docs, issues: [] }, { stopAfter: PipelineStage.VALIDATE });
+    expect(result).toMatchObject({ issues: [], apps: 0, objects: 0 });
+    expect(result.files.size).toBe(0);
+    expect(result.resolved.apps.map((a) => a.name)).toEqual(['web', 'other']);
+  });
+
+  test('run to the end, gives the files of synthesizeDocuments', () => {
+    const result = runPipeline({ docs, issues: [] }, { env: 'prod' });
+    expect([...result.files.keys()]).toEqual(['shop/other.yaml', 'shop/web.yaml', 'kustomization.yaml', 'TRUST.md', 'trust.svg']);
+    expect(result.files).toEqual(synthesizeDocuments(docs, { env: 'prod' }).files);
+    expect(result.apps).toBe(2);
+  });
+
+  test('a run whose files did not all load is a validation run: it checks what loaded and renders nothing', () => {
+    const missing = { file: 'gone.yaml', app: '-', field: '', message: 'no such file or directory' };
+    const bad = doc('bad.yaml', appSpec({ image: 'nginx' }, { name: 'bad' }));
+    const result = runPipeline({ docs: [...docs, bad], issues: [missing] });
+    expect(result.issues.map((i) => `${i.file}: ${i.field}`)).toEqual(['gone.yaml: ', 'bad.yaml: spec.image']);
+    expect(result.files.size).toBe(0);
+  });
+
+  test('validateDocuments is the pipeline stopped after validation, warnings flagged in place', () => {
+    const bad = [doc('bad.yaml', appSpec({ image: 'nginx' }, { name: 'bad' })), ...docs, docs[0]];
+    expect(validateDocuments(bad)).toEqual(runPipeline({ docs: bad, issues: [] }, { stopAfter: PipelineStage.VALIDATE }).issues);
+    expect(validateDocuments(bad).map((i) => i.field)).toEqual(['spec.image', 'metadata.name']);
+  });
+});
