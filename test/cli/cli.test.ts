@@ -151,6 +151,70 @@ describe('cli', () => {
     expect(run(['synth']).err).toMatch(/no spec files given/);
   });
 
+  test('--help shows every command (verify reserved), examples and the exit statuses', () => {
+    for (const help of ['--help', '-h', 'help']) {
+      const r = run([help]);
+      expect(r.code).toBe(0);
+      expect(r.err).toBe('');
+      expect(r.out).toContain('cdk8s-zerotrust synth SPEC... [--out dist] [--env NAME]');
+      expect(r.out).toContain('cdk8s-zerotrust certs SPEC... [--out dev-certs] [--days 30] [--env NAME]');
+      expect(r.out).toMatch(/verify DIR +reserved/);
+      expect(r.out).toMatch(/examples:\n {2}cdk8s-zerotrust synth examples --out dist\n/);
+      expect(r.out).toContain('exit status: 0 ok, 1 problems');
+    }
+  });
+
+  test('COMMAND --help (or help COMMAND) shows its options with their defaults, and runs nothing', () => {
+    const r = run(['synth', path.join(dir, 'specs'), '--help', '--out', path.join(dir, 'dist')]);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toBe('usage: cdk8s-zerotrust synth SPEC... [--out dist] [--env NAME]');
+    expect(r.out).toMatch(/--out DIR +write DIR\/ENV .*\(default: dist\)/);
+    expect(r.out).toMatch(/-q, --quiet/);
+    expect(r.out).toContain('cdk8s-zerotrust synth examples --out dist --env prod');
+    expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
+    expect(run(['help', 'certs']).out).toMatch(/--days N +how long .*\(default: 30\)/);
+    expect(run(['validate', '-h']).out).not.toContain('--out');
+  });
+
+  test('--version prints the package version', () => {
+    const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    expect(run(['--version'])).toEqual({ code: 0, out: version, err: '' });
+  });
+
+  test('suggests the command or option meant, exit 2', () => {
+    const typo = run(['snyth', 'x']);
+    expect(typo.code).toBe(2);
+    expect(typo.err.split('\n')[0]).toBe('cdk8s-zerotrust: unknown command "snyth"; did you mean synth?');
+    expect(run(['deploy']).err.split('\n')[0]).toBe('cdk8s-zerotrust: unknown command "deploy"; use one of synth, validate, check, certs');
+    const option = run(['synth', 'x', '--ot', 'dist']);
+    expect(option.code).toBe(2);
+    expect(option.err).toBe('cdk8s-zerotrust: unknown option --ot; did you mean --out?\nusage: cdk8s-zerotrust synth SPEC... [--out dist] [--env NAME]\n(cdk8s-zerotrust synth --help shows its options)');
+    expect(run(['certs', 'x', '--dyas', '3']).err).toMatch(/^cdk8s-zerotrust: unknown option --dyas; did you mean --days\?/);
+  });
+
+  test('refuses options the command does not take, missing values and values given to flags, exit 2', () => {
+    const cases: Array<[string[], string]> = [
+      [['validate', 'x', '--out', 'dist'], 'unknown option --out; validate takes --quiet, --help'],
+      [['synth', 'x', '--days', '3'], 'unknown option --days; synth takes --out, --env, --quiet, --help'],
+      [['synth', 'x', '--out'], '--out needs a value: --out DIR'],
+      [['synth', 'x', '--out', '--env', 'prod'], '--out needs a value: --out DIR'],
+      [['check', 'x', '--env='], '--env needs a value: --env NAME'],
+      [['synth', 'x', '--quiet=yes'], '--quiet takes no value (given "yes")'],
+      [['certs', 'x', '--days', 'many'], '--days "many" is not a whole number from 1 to 825'],
+      [['--out', 'dist', 'synth'], "unknown option --out (a command's options come after the command)"],
+    ];
+    for (const [argv, message] of cases) {
+      const r = run(argv);
+      expect({ argv, code: r.code, message: r.err.split('\n')[0] }).toEqual({ argv, code: 2, message: `cdk8s-zerotrust: ${message}` });
+    }
+  });
+
+  test('verify is reserved: listed, but a usage error until it exists', () => {
+    const r = run(['verify', 'dist']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^cdk8s-zerotrust: verify is reserved and not available in this version/);
+  });
+
   test('fails a missing spec path', () => {
     expect(run(['validate', path.join(dir, 'nope.yaml')]).err).toMatch(/nope\.yaml: -: no such file or directory/);
   });
