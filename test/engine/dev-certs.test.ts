@@ -5,7 +5,8 @@ import * as tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { AddressInfo } from 'node:net';
-import { devCertificateFiles, main } from '../../src/cli/cli';
+import { main } from '../../src/cli/cli';
+import { devCertificateFiles } from '../../src/engine/certificates';
 import { DevCertificateAuthority, appCertificateNames } from '../../src/engine/dev-certs';
 import { appSpec } from '../util';
 
