@@ -5,6 +5,8 @@ import { OsmModel } from '../analysis/mesh/osm-model';
 import type { ClusterModel, SourcedObject } from '../analysis/model';
 import { ExternalProbe, PathVerdict, ReachabilityReport, analyzeReachability, firstAddress } from '../analysis/reachability';
 import { cidrContains } from '../analysis/network-policy';
+import { admissionVerdict } from '../analysis/pod-security';
+import type { Verdict } from '../analysis/model';
 import { AppDirectory } from '../spec/app-directory';
 import type { AppSpec } from '../spec/app-spec';
 import { ClusterContext } from '../spec/cluster-context';
@@ -40,6 +42,8 @@ export interface VerifyResult {
   readonly missing: PathVerdict[];
   /** Allowed paths that no spec declares (only with specs). */
   readonly unexpected: PathVerdict[];
+  /** Workloads whose pods Pod Security admission rejects (with the mesh's injected containers). */
+  readonly notAdmitted: Verdict[];
   /** Files or documents that could not be read. */
   readonly problems: ManifestProblem[];
   /** The platform the analysis assumed. */
@@ -74,8 +78,12 @@ export function verifyObjects(objects: SourcedObject[], options: VerifyOptions =
     meshes,
     externalProbes: probes,
   });
-  const detected = meshes.filter((m) => m.detect(model)).map((m) => m.name);
-  if (specs.length === 0) return { report, declared: [], missing: [], unexpected: [], problems: [], platform: cluster.platform.name, meshes: detected };
+  const present = meshes.filter((m) => m.detect(model));
+  const detected = present.map((m) => m.name);
+  const notAdmitted = model.workloads
+    .map((w) => admissionVerdict(model, w, present.flatMap((m) => m.injectedContainers(model, w))))
+    .filter((v) => !v.allowed);
+  if (specs.length === 0) return { report, declared: [], missing: [], unexpected: [], notAdmitted, problems: [], platform: cluster.platform.name, meshes: detected };
 
   const declared = declaredPaths(specs, cluster, report);
   const key = (s: string, d: string) => `${s}\u0000${d}`;
@@ -91,7 +99,7 @@ export function verifyObjects(objects: SourcedObject[], options: VerifyOptions =
     .map((s) => `app:${s.metadata.namespace ?? 'default'}/${s.metadata.name}`));
   const unexpected = report.paths.filter((p) => p.allowed && !declaredKeys.has(key(p.source, p.destination))
     && !(unrestricted.has(p.source) && !p.destination.includes('/')));
-  return { report, declared, missing, unexpected, problems: [], platform: cluster.platform.name, meshes: detected };
+  return { report, declared, missing, unexpected, notAdmitted, problems: [], platform: cluster.platform.name, meshes: detected };
 }
 
 /**
@@ -202,5 +210,6 @@ export function formatVerify(result: VerifyResult, all = false): string[] {
   lines.push(`${report.paths.filter((p) => p.allowed).length} paths allowed, ${denied} denied${all ? '' : ' (denied paths not shown unless declared; --all shows them)'}`);
   for (const m of result.missing) lines.push(`declared but denied: ${label(m.source)} -> ${label(m.destination)}: ${m.reason}`);
   for (const u of result.unexpected) lines.push(`allowed but not declared: ${label(u.source)} -> ${label(u.destination)}: ${u.reason}`);
+  for (const a of result.notAdmitted) lines.push(`not admitted: ${a.reason}`);
   return lines;
 }

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
 import * as fs from 'node:fs';
+import { evaluatePodSecurity } from '../../src/analysis/pod-security';
 import { formatVerify, verifyObjects } from '../../src/engine/verify';
 import type { AppSpec } from '../../src/spec/app-spec';
 import { ClusterContext } from '../../src/spec/cluster-context';
@@ -33,8 +34,13 @@ describe.each([
 ])('scenario %s', (file) => {
   test('declared paths are exactly the allowed paths', () => {
     const r = scenario(file);
-    expect({ missing: r.result.missing, unexpected: r.result.unexpected }).toEqual({ missing: [], unexpected: [] });
+    expect({ missing: r.result.missing, unexpected: r.result.unexpected, notAdmitted: r.result.notAdmitted }).toEqual({ missing: [], unexpected: [], notAdmitted: [] });
     expect(r.result.declared.length).toBeGreaterThan(0);
+  });
+
+  test('our own containers pass Pod Security restricted (the mesh\'s injected ones are what needs privileged)', () => {
+    const r = scenario(file);
+    for (const d of ofKind(r.objects, 'Deployment')) expect(evaluatePodSecurity(d.spec.template.spec, 'restricted')).toEqual([]);
   });
 
   test('every app is egress-isolated, keeps DNS and (meshed) its control plane, and reaches nothing else outside', () => {
@@ -101,6 +107,18 @@ describe('scenarios in detail', () => {
     const open = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'allow-all', namespace: 'tls-demo' }, spec: { podSelector: {}, ingress: [{}] } };
     const result = verifyObjects(sourced([...r.objects, open]), { specs: r.specs, cluster: ClusterContext.fromSpec(CLUSTER) });
     expect(result.unexpected.map((u) => `${u.source} -> ${u.destination}`)).toContain('other-namespace -> tls-demo/tls-server:8443');
+  });
+
+  test('fails verify when a meshed namespace enforces Pod Security restricted (OSM\'s init container runs as root with NET_ADMIN)', () => {
+    const r = scenario('shop-app1-app2.yaml');
+    const objects = r.objects.map((o) => (o.kind === 'Namespace'
+      ? { ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, 'pod-security.kubernetes.io/enforce': 'restricted' } } } : o));
+    const result = verifyObjects(sourced(objects), { specs: r.specs, cluster: ClusterContext.fromSpec(CLUSTER) });
+    expect(result.notAdmitted.map((v) => v.reason)).toEqual([
+      expect.stringMatching(/^Deployment shop\/app1: Pod Security restricted \(label on Namespace shop\) rejects .*osm-init/),
+      expect.stringMatching(/^Deployment shop\/app2: Pod Security restricted/),
+    ]);
+    expect(oneOf(r.objects, 'MeshConfig').spec.sidecar).toEqual({ enablePrivilegedInitContainer: true });
   });
 
   test('gRPC: h2c through the mesh with the method checked; gRPC over TLS with client certificates at the controller', () => {

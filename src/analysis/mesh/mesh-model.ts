@@ -1,4 +1,4 @@
-import type { ClusterModel, StringMap, Verdict, Workload } from '../model';
+import type { ClusterModel, ContainerInfo, StringMap, Verdict, Workload } from '../model';
 
 /**
  * The mesh-neutral contract between `cdk8s-zerotrust verify` and a service mesh's semantics.
@@ -140,4 +140,9 @@ export interface IMeshModel {
   connection(model: ClusterModel, request: MeshConnectionRequest): Verdict;
   /** Connections the workload's sidecar itself needs (none when it is not meshed). */
   sidecarConnections(model: ClusterModel, workload: Workload): MeshSidecarConnection[];
+  /**
+   * The containers the mesh's injector adds to the workload's pods (none when it is not meshed),
+   * for Pod Security admission: it evaluates pods after mutating webhooks.
+   */
+  injectedContainers(model: ClusterModel, workload: Workload): ContainerInfo[];
 }

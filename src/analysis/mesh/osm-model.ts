@@ -1,7 +1,8 @@
 import * as net from 'node:net';
 import { resolveTargetPort, servicePods } from '../cluster';
-import type { ClusterModel, ServiceInfo, ServicePortInfo, StringMap, Verdict, Workload } from '../model';
+import type { ClusterModel, ContainerInfo, ServiceInfo, ServicePortInfo, StringMap, Verdict, Workload } from '../model';
 import { objectRef } from '../model';
+import { osmInjectedContainers, osmPrivilegedInitContainer } from './osm-injection';
 import type { IMeshModel, MeshConnectionRequest, MeshHttpRequest, MeshPeer, MeshSidecarConnection } from './mesh-model';
 
 /**
@@ -254,6 +255,14 @@ export class OsmModel implements IMeshModel {
    * that name needs, and the tracing collector when MeshConfig turns tracing on
    * (osm:pkg/utils/mesh_config.go:42-57).
    */
+  /** OSM's injected containers (see osm-injection.ts), with the MeshConfig's privileged init container option. */
+  public injectedContainers(model: ClusterModel, workload: Workload): ContainerInfo[] {
+    if (!this.isMeshed(model, workload).allowed) return [];
+    const o = workload.source.object;
+    const podSpec = o.kind === 'Pod' ? o.spec : o.kind === 'CronJob' ? o.spec?.jobTemplate?.spec?.template?.spec : o.spec?.template?.spec;
+    return osmInjectedContainers({ podSpec, enablePrivilegedInitContainer: osmPrivilegedInitContainer(model, this.controlPlaneNamespace) });
+  }
+
   public sidecarConnections(model: ClusterModel, workload: Workload): MeshSidecarConnection[] {
     if (!this.isMeshed(model, workload).allowed) return [];
     const cp = this.controlPlaneNamespace;

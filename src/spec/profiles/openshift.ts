@@ -35,4 +35,7 @@ export const OPENSHIFT_PLATFORM: PlatformProfile = {
     serviceName: 'router-internal-default',
   },
   privilegedSccClusterRole: 'system:openshift:scc:privileged',
+  // osm-docs content/en/docs/guides/install.md:76-90: on OpenShift, enablePrivilegedInitContainer
+  // and the privileged SCC for every meshed ServiceAccount.
+  privilegedMeshInitContainer: true,
 };

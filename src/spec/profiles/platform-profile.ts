@@ -67,6 +67,12 @@ export interface PlatformProfile {
    * @default - no SCC (Pod Security admission only)
    */
   readonly privilegedSccClusterRole?: string;
+  /**
+   * A mesh's traffic-redirecting init container must run privileged (SCCs strip the bare
+   * NET_ADMIN capability): OSM's MeshConfig `sidecar.enablePrivilegedInitContainer`.
+   * @default false
+   */
+  readonly privilegedMeshInitContainer?: boolean;
 }
 
 /** The label the API server puts on every namespace, with its name. */

@@ -19,6 +19,8 @@ export interface OsmMeshConfigProps {
   readonly permissive?: boolean;
   /** Meshed pods reach any destination outside the mesh (Egress policies ignored). @default false */
   readonly enableEgress?: boolean;
+  /** Run OSM's init container privileged (OpenShift: SCCs do not grant a bare NET_ADMIN). @default false */
+  readonly privilegedInitContainer?: boolean;
   /** The client certificate OSM issues for an ingress controller. @default - none */
   readonly ingressGateway?: IngressGatewayCertificateSpec;
 }
@@ -58,6 +60,7 @@ export class OsmMeshConfig extends Construct {
     new MeshConfig(this, 'Resource', {
       metadata: { name, namespace: props.namespace, labels: props.labels },
       spec: {
+        sidecar: props.privilegedInitContainer ? { enablePrivilegedInitContainer: true } : undefined,
         traffic: { enablePermissiveTrafficPolicyMode: props.permissive ?? false, enableEgress: props.enableEgress ?? false },
         featureFlags: { enableIngressBackendPolicy: true, enableEgressPolicy: true },
         certificate: gw ? {

@@ -239,6 +239,7 @@ export class OsmSmiMesh implements IMeshProvider {
       permissive: m.permissive,
       enableEgress: m.enableEgress,
       ingressGateway: m.ingressGateway,
+      privilegedInitContainer: cluster.platform.privilegedMeshInitContainer === true,
     });
   }
 
