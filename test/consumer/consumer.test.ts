@@ -174,5 +174,3 @@ suite('the packed package in a cdk8s init typescript-app project', () => {
     expect({ app: 'dist/', differ: treeDiff(trees[0], tree(path.join(ROOT, 'dist'))) }).toEqual({ app: 'dist/', differ: [] });
   });
 });
-  });
-});
