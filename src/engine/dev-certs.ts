@@ -17,6 +17,7 @@ import { serviceDnsNames } from '../constructs/cert-manager/serving-certificate'
  * does) and signed with node:crypto's synchronous `sign`.
  */
 
+/** A certificate and its private key, both PEM. */
 export interface KeyPairPem {
   /** PEM certificate. */
   readonly cert: string;
