@@ -80,7 +80,7 @@ export function loadSpecFiles(paths: readonly string[]): LoadedSpecs {
 }
 
 /** Stage 1, load (continued): sorts the documents by their `kind`, keeping their order within each kind. */
-export function classifyDocuments(docs: readonly SpecDocument[]): SpecSet {
+export function classifyDocuments(docs: SpecDocument[]): SpecSet {
   const apps: SpecDocument[] = [];
   for (const d of docs) {
     switch (documentKind(d)) {

@@ -55,7 +55,8 @@ export interface PipelineOptions extends SynthOptions {
 /**
  * What validating and rendering an app may see besides its own spec, made once per run by
  * `pipelineContext` after the environment is resolved. Knowledge across apps (a directory of
- * every app of the run) and the cluster-level spec belong here, next to the mesh.
+ * every app of the run) and the cluster-level spec belong here, next to the mesh; `validateApp`
+ * hands them to the app's constructs.
  */
 export interface PipelineContext {
   /** The mesh that turns `spec.mesh` into policy objects. */
@@ -87,22 +88,32 @@ export interface PipelineResult {
  * error, but every document is still validated, so that all problems are reported at once.
  */
 export function runPipeline(loaded: LoadedSpecs, options: PipelineOptions = {}): PipelineResult {
+  // 1. load: the files were read by loadSpecFiles; their documents by kind
+  const specs = classifyDocuments(loaded.docs);
   const stop = loaded.issues.length > 0 ? PipelineStage.VALIDATE : options.stopAfter ?? PipelineStage.SERIALIZE;
-  const issues: SpecIssue[] = [...loaded.issues];
-  const resolved = resolveEnvironment(classifyDocuments(loaded.docs), options.env);
+  // 2. resolve environment, then what every app may see of the run
+  const resolved = resolveEnvironment(specs, options.env);
   const context = pipelineContext(options);
+  const issues: SpecIssue[] = [...loaded.issues];
+  let failed = hasErrors(issues);
   const files: AppFile[] = [];
-  const apps = resolved.apps;
-  apps.forEach((app, i) => {
-    options.onProgress?.(i, apps.length);
+  const total = resolved.apps.length;
+  resolved.apps.forEach((app, i) => {
+    options.onProgress?.(i, total);
+    // 3. validate
     const validated = validateApp(app, context, stop === PipelineStage.SERIALIZE);
     issues.push(...validated.issues);
-    if (validated.chart === undefined || hasErrors(issues)) return;
-    files.push(serializeApp(app, renderApp(validated.chart)));
+    failed ||= hasErrors(validated.issues);
+    // 4. render and 6. serialize, while nothing has failed, one app at a time
+    if (validated.chart !== undefined && !failed) files.push(serializeApp(app, renderApp(validated.chart)));
   });
-  options.onProgress?.(apps.length, apps.length);
-  issues.push(...crossCheck(resolved));
-  if (stop === PipelineStage.VALIDATE || hasErrors(issues)) return { issues, resolved, files: new Map(), apps: 0, objects: 0 };
+  options.onProgress?.(total, total);
+  // 5. cross-check
+  const between = crossCheck(resolved);
+  issues.push(...between);
+  failed ||= hasErrors(between);
+  if (stop === PipelineStage.VALIDATE || failed) return { issues, resolved, files: new Map(), apps: 0, objects: 0 };
+  // 6. serialize: the environment folder
   return { issues, resolved, files: outputTree(files, resolved, options.env), apps: files.length, objects: files.reduce((n, f) => n + f.objects, 0) };
 }
 
@@ -239,7 +250,7 @@ export function toYaml(objects: readonly unknown[]): string {
  * Stage 6, serialize (continued): the files of an environment folder: the apps' files sorted by
  * path, `kustomization.yaml` listing them, and the trust graph (`TRUST.md`, `trust.svg`).
  */
-export function outputTree(files: readonly AppFile[], resolved: ResolvedSet, env: string | undefined): Map<string, string> {
+export function outputTree(files: AppFile[], resolved: ResolvedSet, env: string | undefined): Map<string, string> {
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const tree = new Map<string, string>(sorted.map((f) => [f.path, f.content]));
   tree.set('kustomization.yaml', kustomization(sorted.map((f) => f.path)));

@@ -5,11 +5,10 @@
  */
 import type { AppSpec } from '../spec/app-spec';
 import type { IMeshProvider } from '../constructs/mesh/mesh-provider';
-import { SpecDocument } from './load';
-import { SpecIssue } from './issues';
-import { PipelineStage, SynthOptions, buildAndRender, crossCheck, runPipeline } from './pipeline';
 import { resolveEnvironment } from './environments';
-import { classifyDocuments } from './load';
+import { SpecIssue } from './issues';
+import { SpecDocument, classifyDocuments } from './load';
+import { PipelineStage, SynthOptions, buildAndRender, crossCheck, runPipeline } from './pipeline';
 
 export { SpecIssue, formatIssue } from './issues';
 export { SpecDocument, SpecPaths, LoadedSpecs, expandSpecPaths, loadSpecFiles } from './load';
@@ -54,7 +53,7 @@ export function validateDocuments(docs: readonly SpecDocument[], mesh?: IMeshPro
 
 /** Problems between documents (resolved for `env`): the same app twice, or two apps owning one namespace. */
 export function crossDocumentIssues(docs: readonly SpecDocument[], env?: string): SpecIssue[] {
-  return crossCheck(resolveEnvironment(classifyDocuments(docs), env));
+  return crossCheck(resolveEnvironment(classifyDocuments([...docs]), env));
 }
 
 /** Where `synthesizeApp` finds the mesh and the spec's relative files. */
