@@ -10,9 +10,12 @@
  *   6. serialize            `serializeApp`, `outputTree`
  *   7. write                `writeTreeAtomically`, or `compareTree` for `check` (write.ts)
  *
- * `validate` and `certs` stop after 5 (`PipelineStage.VALIDATE`), `check` and `synth` run to 6
- * (`PipelineStage.SERIALIZE`) and then compare or write. Stages 3, 4 and 6 run one app at a time,
- * so that only an app's YAML outlives its construct tree.
+ * `validate` and `certs` stop after 5 (`PipelineStage.VALIDATE`; `certs` then writes
+ * `devCertificateFiles` of the resolved apps), `check` and `synth` run to 6
+ * (`PipelineStage.SERIALIZE`) and then compare or write. Validation builds the constructs of the
+ * variant the run renders, in the run's `PipelineContext` (what an app sees of the others and of
+ * the cluster); rendering turns them into objects. Stages 3, 4 and 6 run one app at a time, so
+ * that only an app's YAML outlives its construct tree.
  */
 import { ApiObject, App, Chart, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import * as yaml from 'js-yaml';
