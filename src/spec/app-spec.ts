@@ -6,6 +6,8 @@
  * (`apiVersion: cdk8s-zerotrust/v1alpha1`, `kind: App`) holds one `AppSpec`.
  */
 
+import type { AppGateway } from './gateway-spec';
+
 /** The apiVersion every YAML app document carries. */
 export const APP_SPEC_API_VERSION = 'cdk8s-zerotrust/v1alpha1';
 /** The kind every YAML app document carries. */
@@ -468,6 +470,8 @@ export interface AppSpecBody {
   readonly route?: AppRoute;
   /** @default - no Ingress */
   readonly ingress?: AppIngress;
+  /** A Gateway API route to a platform-owned Gateway. @default - no Gateway API route */
+  readonly gateway?: AppGateway;
   /** @default - no mesh objects */
   readonly mesh?: AppMesh;
   /**

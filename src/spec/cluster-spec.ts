@@ -16,6 +16,8 @@
  * ```
  */
 
+import type { GatewayClusterSpec } from './gateway-spec';
+
 /** The kind of the cluster-level document. */
 export const CLUSTER_SPEC_KIND = 'Cluster';
 
@@ -56,6 +58,8 @@ export interface ClusterSpecBody {
    * @default - one controller in namespace ingress-nginx serving every class
    */
   readonly ingressControllers?: IngressControllerSpec[];
+  /** The Gateways apps may attach routes to (`spec.gateway.parentRef`). @default - none */
+  readonly gateways?: GatewayClusterSpec[];
   /** @default - no mesh settings: meshed apps get a warning that permissive mode and egress are the mesh's defaults */
   readonly mesh?: ClusterMeshSpec;
   /**
@@ -100,9 +104,21 @@ export interface IngressControllerSpec {
 
 /** Mesh-wide settings (OSM: the MeshConfig). */
 export interface ClusterMeshSpec {
-  /** @default "osm" */
-  readonly provider?: 'osm';
-  /** The mesh control plane's namespace. @default "osm-system" */
+  /** osm or istio. @default "osm" */
+  readonly provider?: 'osm' | 'istio';
+  /**
+   * Istio only: upstream, openshift-service-mesh (OSSM 3: revision labels, IstioCNI) or aks
+   * (the AKS add-on: `istio.io/rev=asm-X-Y`, control plane in aks-istio-system).
+   * @default "upstream"
+   */
+  readonly flavour?: 'upstream' | 'openshift-service-mesh' | 'aks';
+  /** Istio: the control plane revision namespaces are enrolled with (`istio.io/rev`). Required for aks. @default - the default revision (`istio-injection: enabled`) */
+  readonly revision?: string;
+  /** Istio: the trust domain of workload identities. @default "cluster.local" */
+  readonly trustDomain?: string;
+  /** Istio: the Istio CNI plugin is installed (pods need no istio-init and can stay restricted). @default - true for openshift-service-mesh, false otherwise */
+  readonly cni?: boolean;
+  /** The mesh control plane's namespace. @default - "osm-system" (osm), "istio-system" (istio), "aks-istio-system" (aks) */
   readonly namespace?: string;
   /** The mesh name namespaces are enrolled with. @default "osm" */
   readonly meshName?: string;
