@@ -41,6 +41,8 @@ export class ClusterContext {
   }
 
   public readonly name: string;
+  /** The Cluster spec as written (empty when there is none), for settings other modules resolve. */
+  public readonly spec: ClusterSpecBody;
   /** A Cluster document was given (otherwise everything is a default). */
   public readonly declared: boolean;
   public readonly platform: PlatformProfile;
@@ -50,6 +52,7 @@ export class ClusterContext {
 
   private constructor(spec: ClusterSpecBody, declared: boolean, name: string) {
     this.name = name;
+    this.spec = spec;
     this.declared = declared;
     const base = PLATFORMS[spec.platform ?? 'kubernetes'] ?? KUBERNETES_PLATFORM;
     this.platform = {
