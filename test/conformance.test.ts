@@ -129,7 +129,7 @@ describe('secure by default', () => {
     for (const d of ofKind(objects, 'Deployment')) {
       expect(ofKind(objects, 'NetworkPolicy')).toContainEqual(expect.objectContaining({
         metadata: expect.objectContaining({ name: `${d.metadata.name}-default-deny`, namespace: d.metadata.namespace }),
-        spec: { podSelector: { matchLabels: d.spec.selector.matchLabels }, policyTypes: ['Ingress'], ingress: [] },
+        spec: { podSelector: { matchLabels: d.spec.selector.matchLabels }, policyTypes: ['Ingress', 'Egress'], ingress: [], egress: [] },
       }));
     }
   });

@@ -9,16 +9,17 @@ const EXAMPLES = path.join(ROOT, 'examples');
 const DIST = path.join(ROOT, 'dist');
 
 function synthExample(file: string, env?: string): { files: Map<string, string>; objects: any[] } {
-  const { docs, issues } = loadSpecFiles([path.join(EXAMPLES, file)]);
+  // Every example is synthesized with the examples' Cluster document (platform and mesh settings).
+  const { docs, issues } = loadSpecFiles([path.join(EXAMPLES, file), path.join(EXAMPLES, 'cluster.yaml')]);
   expect(issues).toEqual([]);
   const result = synthesizeDocuments(docs, { env });
   expect(result.issues).toEqual([]);
-  const objects = [...result.files].filter(([rel]) => rel !== 'kustomization.yaml').flatMap(([, c]) => yaml.loadAll(c) as any[]);
+  const objects = [...result.files].filter(([rel]) => rel.endsWith('.yaml') && rel !== 'kustomization.yaml').flatMap(([, c]) => yaml.loadAll(c) as any[]);
   return { files: result.files, objects };
 }
 
 describe('examples', () => {
-  test.each(fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')).sort())('%s matches its snapshot', (file) => {
+  test.each(fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml') && f !== 'cluster.yaml').sort())('%s matches its snapshot', (file) => {
     const { files } = synthExample(file);
     expect(Object.fromEntries(files)).toMatchSnapshot();
   });
@@ -62,8 +63,9 @@ describe('examples', () => {
       rules: [{ kind: 'HTTPRouteGroup', name: target.metadata.name, matches: ['all-gets'] }],
     });
     expect(oneOf(objects, 'HTTPRouteGroup', target.metadata.name).spec.matches).toEqual([{ name: 'all-gets', pathRegex: '.*', methods: ['GET'] }]);
-    expect(oneOf(objects, 'Route').spec.tls.termination).toBe('reencrypt');
-    expect(oneOf(objects, 'Route').spec.tls.destinationCACertificate).toBeUndefined();
+    // The sidecar sees HTTP (so it can enforce GET): an edge route, admitted into the mesh by a derived IngressBackend.
+    expect(oneOf(objects, 'Route').spec.tls.termination).toBe('edge');
+    expect(oneOf(objects, 'IngressBackend').spec.sources).toEqual([{ kind: 'Service', name: 'router-internal-default', namespace: 'openshift-ingress' }]);
   });
 
   test('ingress backends: http from the controller Service, https with mTLS from its principal', () => {
@@ -80,7 +82,7 @@ describe('examples', () => {
     const ingress = ofKind(objects, 'Ingress').find((i) => i.metadata.name === 'bookbuyer');
     expect(ingress.metadata.annotations).toMatchObject({
       'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS',
-      'nginx.ingress.kubernetes.io/proxy-ssl-secret': 'ingress-nginx/osm-nginx-client-cert',
+      'nginx.ingress.kubernetes.io/proxy-ssl-secret': 'osm-system/osm-nginx-client-cert',
       'nginx.ingress.kubernetes.io/proxy-ssl-name': 'bookbuyer.bookstore.cluster.local',
     });
   });

@@ -4,7 +4,11 @@ import { devCertificateFiles } from '../engine/certificates';
 import { BASE_ENV } from '../engine/environments';
 import { hasErrors } from '../engine/issues';
 import { loadSpecFiles } from '../engine/load';
-import { PipelineResult, PipelineStage, runPipeline } from '../engine/pipeline';
+import { PipelineResult, PipelineStage, pipelineContext, runPipeline } from '../engine/pipeline';
+import { VerifyOptions, formatVerify, verifyObjects } from '../engine/verify';
+import { formatManifestProblem, loadManifests } from '../analysis/manifests';
+import type { SourcedObject } from '../analysis/model';
+import { ClusterContext } from '../spec/cluster-context';
 import { compareTree, writeTreeAtomically } from '../engine/write';
 import { OptionSpec, OptionTable, ParsedArgs, UsageError } from './args';
 import { CliIo, count, printProblems, printWarnings, progressIndicator } from './output';
@@ -80,12 +84,25 @@ export const COMMANDS: CommandTable = {
     run: certs,
   },
   verify: {
-    summary: 'reserved: check a folder of manifests offline (not available yet)',
-    args: 'DIR',
-    options: {},
-    examples: [],
-    reserved: true,
-    run: () => { throw new UsageError('verify is reserved and not available in this version', 'verify'); },
+    summary: 'who can reach what in a folder of manifests (any manifests); with --specs, exit 1 unless it is exactly what the specs declare',
+    args: 'DIR...',
+    options: {
+      specs: { value: 'PATH', description: 'the spec file or folder the manifests were synthesized from: compare with its intent (and take its Cluster document)' },
+      env: ENV,
+      platform: {
+        value: 'NAME',
+        description: 'kubernetes or openshift, without --specs (default: openshift when a Route is in the folder)',
+        check: (v) => (v === 'kubernetes' || v === 'openshift' ? undefined : 'is not allowed; use "kubernetes" or "openshift"'),
+      },
+      all: { description: 'list denied paths too (default: allowed paths, and denied ones the specs declare)' },
+      quiet: QUIET,
+    },
+    examples: [
+      'cdk8s-zerotrust verify dist/base --specs examples',
+      'cdk8s-zerotrust verify dist/prod --specs examples --env prod',
+      'cdk8s-zerotrust verify ./my-manifests --platform kubernetes --all',
+    ],
+    run: verifyCommand,
   },
 };
 
@@ -129,6 +146,43 @@ function compare(target: string, result: PipelineResult, args: ParsedArgs, io: C
     return 1;
   }
   if (!args.values.quiet) io.out(`${target} is up to date (${result.apps} apps, ${result.files.size} files)`);
+  return 0;
+}
+
+/**
+ * `verify`: reads the folders as they are (any manifests), builds the truth table and, with
+ * --specs, compares it with the specs' intent. Exit 1 when a declared path is denied, an allowed
+ * path is not declared, a pod would not be admitted, or a file could not be read.
+ */
+function verifyCommand(args: ParsedArgs, io: CliIo): number {
+  if (args.positionals.length === 0) throw new UsageError('give the folder (or file) of manifests to verify', 'verify');
+  const specsPath = text(args, 'specs');
+  const platform = text(args, 'platform');
+  let options: VerifyOptions = platform ? { cluster: ClusterContext.fromSpec({ platform: platform as 'kubernetes' | 'openshift' }) } : {};
+  if (specsPath !== undefined) {
+    const run = runPipeline(loadSpecFiles([specsPath]), { env: text(args, 'env'), stopAfter: PipelineStage.VALIDATE });
+    if (hasErrors(run.issues)) return printProblems(io, run.issues);
+    const context = pipelineContext({}, run.resolved);
+    options = { cluster: context.cluster, specs: context.directory.all.map((a) => a.spec) };
+  }
+  const objects: SourcedObject[] = [];
+  const problems: string[] = [];
+  for (const dir of args.positionals) {
+    const loaded = loadManifests(dir);
+    objects.push(...loaded.objects.map((o) => ({ ...o, file: path.join(dir, o.file) })));
+    problems.push(...loaded.problems.map((p) => formatManifestProblem({ ...p, file: path.join(dir, p.file) })));
+  }
+  const result = verifyObjects(objects, options);
+  const lines = formatVerify(result, args.values.all === true);
+  if (!args.values.quiet) for (const l of lines.filter((x) => !/^(declared but denied|allowed but not declared|not admitted): /.test(x))) io.out(l);
+  for (const p of problems) io.err(`${p}`);
+  for (const l of lines.filter((x) => /^(declared but denied|allowed but not declared|not admitted): /.test(x))) io.err(l);
+  const failures = result.missing.length + result.unexpected.length + result.notAdmitted.length + problems.length;
+  if (failures > 0) {
+    io.err(`cdk8s-zerotrust: verify found ${count(failures, 'problem')}${specsPath === undefined ? '' : ` against the specs in ${specsPath}`}`);
+    return 1;
+  }
+  if (!args.values.quiet) io.out(specsPath === undefined ? 'verified: every pod is admitted (give --specs to compare with intent)' : `verified: the allowed paths are exactly the ${count(result.declared.length, 'path')} the specs declare, and every pod is admitted`);
   return 0;
 }
 

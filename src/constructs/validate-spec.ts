@@ -76,9 +76,9 @@ function article(type: string): string {
 }
 
 /** Checks the document's shape against the JSON Schema; one problem per field. */
-function shapeProblems(doc: unknown): Problem[] {
-  if (schemaValidator(doc)) return [];
-  const errors = schemaValidator.errors ?? [];
+export function shapeProblems(doc: unknown, validator: ValidateFunction = schemaValidator): Problem[] {
+  if (validator(doc)) return [];
+  const errors = validator.errors ?? [];
   // For `anyOf` (e.g. destinationCA: serviceCA | { file }) report the anyOf, not each branch.
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
   const seen = new Set<string>();

@@ -49,10 +49,22 @@ export interface ResolvedApp {
   readonly issues: SpecIssue[];
 }
 
+/** The cluster document with the run's environment resolved. */
+export interface ResolvedCluster {
+  readonly document: SpecDocument;
+  readonly name: string;
+  /** `spec.environments[env]` merged over `spec`, without `environments`. */
+  readonly spec: unknown;
+  /** More than one cluster document, a malformed `spec.environments`. */
+  readonly issues: SpecIssue[];
+}
+
 /** The output of the resolve stage: every document of the run, resolved for its environment. */
 export interface ResolvedSet {
   /** The app documents, in the order loaded. */
   readonly apps: ResolvedApp[];
+  /** The cluster document. @default - none (platform and mesh defaults) */
+  readonly cluster?: ResolvedCluster;
 }
 
 /**
@@ -60,7 +72,19 @@ export interface ResolvedSet {
  * define the environment is rendered from its base spec.
  */
 export function resolveEnvironment(specs: SpecSet, env: string | undefined): ResolvedSet {
-  return { apps: specs.apps.map((d) => resolveApp(d, env)) };
+  const [first, ...others] = specs.clusters;
+  let cluster: ResolvedCluster | undefined;
+  if (first) {
+    const issues: SpecIssue[] = others.map((d) => ({
+      file: d.file, app: documentName(d), field: 'kind',
+      message: `a second Cluster document; the first is ${documentName(first)} in ${first.file}: one spec set describes one cluster`,
+    }));
+    const environments = environmentNames(first.doc);
+    if (environments === undefined) issues.push({ file: first.file, app: documentName(first), field: 'spec.environments', message: 'must map environment names to partial specs, e.g. { prod: { platform: openshift } }' });
+    const environment = env !== undefined && environments?.includes(env) ? env : undefined;
+    cluster = { document: first, name: documentName(first), spec: forEnvironment(first.doc, environment), issues };
+  }
+  return { apps: specs.apps.map((d) => resolveApp(d, env)), cluster };
 }
 
 function resolveApp(d: SpecDocument, env: string | undefined): ResolvedApp {

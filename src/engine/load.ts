@@ -35,6 +35,8 @@ export interface LoadedSpecs {
 export interface SpecSet {
   /** `kind: App` documents, and documents of any kind not known (app validation names the kinds allowed). */
   readonly apps: SpecDocument[];
+  /** `kind: Cluster` documents (at most one is allowed; the resolve stage reports more). */
+  readonly clusters: SpecDocument[];
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -82,13 +84,15 @@ export function loadSpecFiles(paths: readonly string[]): LoadedSpecs {
 /** Stage 1, load (continued): sorts the documents by their `kind`, keeping their order within each kind. */
 export function classifyDocuments(docs: SpecDocument[]): SpecSet {
   const apps: SpecDocument[] = [];
+  const clusters: SpecDocument[] = [];
   for (const d of docs) {
     switch (documentKind(d)) {
       // A new document kind gets a case here and a list in SpecSet.
+      case 'Cluster': clusters.push(d); break;
       default: apps.push(d);
     }
   }
-  return { apps };
+  return { apps, clusters };
 }
 
 /** The `kind` of a document, when it has one. */

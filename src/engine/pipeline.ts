@@ -30,6 +30,13 @@ import { BASE_ENV, ResolvedApp, ResolvedSet, forEnvironment, resolveEnvironment 
 import { SpecIssue, hasErrors, issueOf } from './issues';
 import { LoadedSpecs, classifyDocuments } from './load';
 import { trustGraph, trustMarkdown, trustSvg } from './trust-graph';
+import type { ReachabilityReport } from '../analysis/reachability';
+import { validateClusterSpec } from '../constructs/validate-cluster-spec';
+import { AppDirectory } from '../spec/app-directory';
+import { ClusterContext } from '../spec/cluster-context';
+import type { ClusterSpecBody } from '../spec/cluster-spec';
+import { crossAppIssues } from './cross-app';
+import { verifyObjects } from './verify';
 
 /** Where a run stops. */
 export enum PipelineStage {
@@ -64,6 +71,10 @@ export interface PipelineOptions extends SynthOptions {
 export interface PipelineContext {
   /** The mesh that turns `spec.mesh` into policy objects. */
   readonly mesh: IMeshProvider;
+  /** The cluster: the Cluster document's, or defaults. */
+  readonly cluster: ClusterContext;
+  /** Every app of the run, for what one app must know of the others (its egress, its callers' identities). */
+  readonly directory: AppDirectory;
 }
 
 /** What a run found and made. */
@@ -96,9 +107,9 @@ export function runPipeline(loaded: LoadedSpecs, options: PipelineOptions = {}):
   const stop = loaded.issues.length > 0 ? PipelineStage.VALIDATE : options.stopAfter ?? PipelineStage.SERIALIZE;
   // 2. resolve environment, then what every app may see of the run
   const resolved = resolveEnvironment(specs, options.env);
-  const context = pipelineContext(options);
-  const issues: SpecIssue[] = [...loaded.issues];
+  const issues: SpecIssue[] = [...loaded.issues, ...clusterIssues(resolved)];
   let failed = hasErrors(issues);
+  const context = pipelineContext(options, failed ? undefined : resolved);
   const files: AppFile[] = [];
   const total = resolved.apps.length;
   resolved.apps.forEach((app, i) => {
@@ -112,17 +123,81 @@ export function runPipeline(loaded: LoadedSpecs, options: PipelineOptions = {}):
   });
   options.onProgress?.(total, total);
   // 5. cross-check
-  const between = crossCheck(resolved);
+  const between = [...crossCheck(resolved), ...crossAppIssues(crossAppEntries(resolved), context.cluster, context.directory)];
   issues.push(...between);
   failed ||= hasErrors(between);
   if (stop === PipelineStage.VALIDATE || failed) return { issues, resolved, files: new Map(), apps: 0, objects: 0 };
+  // 5. cross-check (continued): the objects as a system, analysed as `verify` does
+  const clusterFile = serializeCluster(context);
+  if (clusterFile) files.push(clusterFile);
+  const analysis = analyse(files, resolved, context);
+  issues.push(...analysis.issues);
   // 6. serialize: the environment folder
-  return { issues, resolved, files: outputTree(files, resolved, options.env), apps: files.length, objects: files.reduce((n, f) => n + f.objects, 0) };
+  const objects = files.reduce((n, f) => n + f.objects, 0);
+  return { issues, resolved, files: outputTree(files, analysis.report, options.env), apps: files.length - (clusterFile ? 1 : 0), objects };
 }
 
-/** The context every app of a run is validated and rendered in. */
-export function pipelineContext(options: SynthOptions): PipelineContext {
-  return { mesh: options.mesh ?? new OsmSmiMesh() };
+/**
+ * The context every app of a run is validated and rendered in: the mesh, the cluster (from the
+ * Cluster document when the run has a valid one; otherwise OpenShift when an app has a route,
+ * plain Kubernetes otherwise) and the directory of every app of the run.
+ */
+export function pipelineContext(options: SynthOptions, resolved?: ResolvedSet): PipelineContext {
+  const apps = (resolved?.apps ?? []).map((a) => a.spec).filter(isAppSpec);
+  const clusterSpec = resolved?.cluster && isObject(resolved.cluster.spec) ? resolved.cluster.spec.spec as ClusterSpecBody : undefined;
+  const cluster = clusterSpec
+    ? ClusterContext.fromSpec(clusterSpec, resolved!.cluster!.name)
+    : ClusterContext.fromSpec({ platform: apps.some((a) => a.spec.route !== undefined) ? 'openshift' : 'kubernetes' });
+  return { mesh: options.mesh ?? new OsmSmiMesh(), cluster, directory: new AppDirectory(apps) };
+}
+
+/** A document that has the shape the directory reads (its full validation is the validate stage's). */
+function isAppSpec(doc: unknown): doc is AppSpec {
+  return isObject(doc) && (doc.kind === undefined || doc.kind === 'App') && isObject(doc.metadata) && typeof doc.metadata.name === 'string' && isObject(doc.spec)
+    && (doc.metadata.namespace === undefined || typeof doc.metadata.namespace === 'string');
+}
+
+/** Stage 3, validate (the cluster): the Cluster document's problems, and more than one of them. */
+export function clusterIssues(resolved: ResolvedSet): SpecIssue[] {
+  const c = resolved.cluster;
+  if (!c) return [];
+  return [...c.issues, ...validateClusterSpec(c.spec).map((p) => issueOf(c.document.file, c.name, p))];
+}
+
+/** The cluster-wide objects (the mesh's settings), as the file `cluster.yaml`; none when there are none. */
+function serializeCluster(context: PipelineContext): AppFile | undefined {
+  const app = new App({ outdir: undefined, resolvers: [new LazyResolver(), new NumberStringUnionResolver()] });
+  const chart = new Chart(app, 'cluster', { disableResourceNameHashes: true });
+  context.mesh.bindCluster(chart, context.cluster);
+  const objects = renderApp(chart);
+  if (objects.length === 0) return undefined;
+  return { path: 'cluster.yaml', content: toYaml(objects), objects: objects.length, manifests: objects };
+}
+
+/** The apps of a run for the cross-app checks. */
+function crossAppEntries(resolved: ResolvedSet) {
+  return resolved.apps.filter((a) => isAppSpec(a.spec)).map((a) => ({ file: a.document.file, label: a.environment ? `${a.name} (environment ${a.environment})` : a.name, spec: a.spec as AppSpec }));
+}
+
+/**
+ * The written objects as one system, analysed as `verify` analyses a folder: a declared path that
+ * the objects deny, an allowed path that no spec declares, or a pod that Pod Security admission
+ * would reject is reported as a warning (each is a defect of this tool, or of a combination its
+ * validation does not yet refuse). The report also draws the trust graph.
+ */
+function analyse(files: AppFile[], resolved: ResolvedSet, context: PipelineContext): { report: ReachabilityReport; issues: SpecIssue[] } {
+  const objects = files.flatMap((f) => f.manifests.map((object, index) => ({ object, file: f.path, index })));
+  const specs = resolved.apps.map((a) => a.spec).filter(isAppSpec);
+  const result = verifyObjects(objects, { specs, cluster: context.cluster });
+  const issue = (message: string): SpecIssue => ({ file: '-', app: '-', field: '', message, warning: true });
+  return {
+    report: result.report,
+    issues: [
+      ...result.missing.map((m) => issue(`the objects written deny a declared path: ${m.source} -> ${m.destination}: ${m.reason}`)),
+      ...result.unexpected.map((u) => issue(`the objects written allow an undeclared path: ${u.source} -> ${u.destination}: ${u.reason}`)),
+      ...result.notAdmitted.map((a) => issue(`a pod would not be admitted: ${a.reason}`)),
+    ],
+  };
 }
 
 /** An app after validation: its problems, and its constructs when they were built. */
@@ -142,7 +217,7 @@ export interface ValidatedApp {
  */
 export function validateApp(app: ResolvedApp, context: PipelineContext, build: boolean): ValidatedApp {
   const issues = [...app.issues];
-  const specContext: SpecContext = { baseDir: app.baseDir, mesh: context.mesh };
+  const specContext: SpecContext = { baseDir: app.baseDir, mesh: context.mesh, cluster: context.cluster, directory: context.directory };
   /** Records a variant's problems; returns whether any is an error. */
   const report = (env: string | undefined, problems: readonly Problem[]): boolean => {
     for (const p of problems) issues.push(issueOf(app.document.file, env ? `${app.name} (environment ${env})` : app.name, p));
@@ -185,7 +260,7 @@ interface BuiltApp {
 function buildApp(spec: AppSpec, context: SpecContext): BuiltApp {
   const app = new App({ outdir: undefined, resolvers: [new LazyResolver(), new NumberStringUnionResolver()] });
   const chart = new Chart(app, String(spec?.metadata?.name ?? 'app'), { disableResourceNameHashes: true });
-  const secureApp = new SecureApp(chart, 'App', { spec, mesh: context.mesh, baseDir: context.baseDir });
+  const secureApp = new SecureApp(chart, 'App', { spec, mesh: context.mesh, baseDir: context.baseDir, cluster: context.cluster, directory: context.directory });
   return { chart, warnings: secureApp.warnings };
 }
 
@@ -236,12 +311,14 @@ export interface AppFile {
   readonly content: string;
   /** How many objects (YAML documents) it holds. */
   readonly objects: number;
+  /** The objects, for the analysis of the whole output. */
+  readonly manifests: any[];
 }
 
 /** Stage 6, serialize: an app's objects as its output file. */
 export function serializeApp(app: ResolvedApp, objects: any[]): AppFile {
   const spec = app.spec as AppSpec;
-  return { path: `${spec.metadata.namespace ?? 'default'}/${spec.metadata.name}.yaml`, content: toYaml(objects), objects: objects.length };
+  return { path: `${spec.metadata.namespace ?? 'default'}/${spec.metadata.name}.yaml`, content: toYaml(objects), objects: objects.length, manifests: objects };
 }
 
 /** Serializes objects as a multi-document YAML stream: stable key order, no line folding, no anchors. */
@@ -253,11 +330,11 @@ export function toYaml(objects: readonly unknown[]): string {
  * Stage 6, serialize (continued): the files of an environment folder: the apps' files sorted by
  * path, `kustomization.yaml` listing them, and the trust graph (`TRUST.md`, `trust.svg`).
  */
-export function outputTree(files: AppFile[], resolved: ResolvedSet, env: string | undefined): Map<string, string> {
+export function outputTree(files: AppFile[], report: ReachabilityReport, env: string | undefined): Map<string, string> {
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const tree = new Map<string, string>(sorted.map((f) => [f.path, f.content]));
   tree.set('kustomization.yaml', kustomization(sorted.map((f) => f.path)));
-  const graph = trustGraph(resolved.apps.map((a) => a.spec as AppSpec));
+  const graph = trustGraph(report);
   tree.set('TRUST.md', trustMarkdown(graph, env ?? BASE_ENV));
   tree.set('trust.svg', trustSvg(graph));
   return tree;

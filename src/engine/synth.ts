@@ -3,6 +3,8 @@
  * to the stage it needs; the stages themselves live in load.ts, environments.ts, pipeline.ts and
  * write.ts, and are re-exported here under the names this module has always had.
  */
+import type { ClusterContext } from '../spec/cluster-context';
+import type { AppDirectory } from '../spec/app-directory';
 import type { AppSpec } from '../spec/app-spec';
 import type { IMeshProvider } from '../constructs/mesh/mesh-provider';
 import { resolveEnvironment } from './environments';
@@ -62,6 +64,10 @@ export interface SynthesizeAppOptions {
   readonly mesh?: IMeshProvider;
   /** The folder relative files of the spec are read from. @default - the current directory */
   readonly baseDir?: string;
+  /** @default - OpenShift when the app has a route, plain Kubernetes otherwise; no mesh settings */
+  readonly cluster?: ClusterContext;
+  /** The other apps (for the app's egress). @default - this app alone */
+  readonly directory?: AppDirectory;
 }
 
 /**

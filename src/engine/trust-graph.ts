@@ -1,72 +1,76 @@
-import type { AppSpec } from '../spec/app-spec';
+import type { ReachabilityReport } from '../analysis/reachability';
 
-/** Who may call whom, from the specs: the picture behind the policies. */
+/** Who can reach whom, as the analysis of the objects written found it. */
 export interface TrustNode {
   readonly id: string;
   readonly label: string;
-  readonly kind: 'app' | 'router' | 'ingress' | 'service' | 'principal' | 'ipRange' | 'serviceAccount';
+  /** app, router, ingress, gateway, outside (an address or an unrelated namespace), service (DNS, API, external). */
+  readonly kind: string;
 }
 
 export interface TrustEdge {
   readonly from: string;
   readonly to: string;
-  /** What is allowed, e.g. "edge web.example.com" or "GET /api/.*". */
+  /** What is allowed: the destination port, e.g. "port http (8080)". */
   readonly label: string;
-  readonly via: 'route' | 'ingress' | 'ingressBackend' | 'mesh';
+  /** The layers that decided, e.g. "route, mesh". */
+  readonly via: string;
 }
 
 export interface TrustGraph {
   readonly nodes: TrustNode[];
   readonly edges: TrustEdge[];
+  /** Paths every workload has and the picture leaves out (cluster DNS, the mesh control plane), counted. */
+  readonly omitted: number;
 }
 
-const byLabel = <T extends { label: string; id?: string }>(a: T, b: T) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0);
+const byLabel = (a: { label: string }, b: { label: string }) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0);
 
-/** Builds the trust graph of a set of app specs (deterministic: nodes and edges sorted). */
-export function trustGraph(specs: readonly AppSpec[]): TrustGraph {
+/** Destination kinds every workload reaches, left out of the picture (counted in `omitted`). */
+const PLATFORM_DESTINATIONS = new Set(['dns', 'control-plane']);
+
+/**
+ * The trust graph of a reachability report: one node per source and per workload or external
+ * destination, one edge per allowed path (deterministic: nodes and edges sorted). Drawn from the
+ * objects as written, so a path the specs declare but the objects deny is missing from the picture.
+ */
+export function trustGraph(report: ReachabilityReport): TrustGraph {
   const nodes = new Map<string, TrustNode>();
   const edges: TrustEdge[] = [];
-  const node = (id: string, label: string, kind: TrustNode['kind']) => { if (!nodes.has(id)) nodes.set(id, { id, label, kind }); return id; };
-  // A caller's ServiceAccount that belongs to one of these apps is drawn as that app.
-  const appBySa = new Map<string, string>();
-  for (const s of specs) {
-    const ns = s.metadata.namespace ?? 'default';
-    appBySa.set(`${ns}/${s.spec.serviceAccount ?? s.metadata.name}`, `app:${ns}/${s.metadata.name}`);
-  }
-  for (const s of specs) {
-    const ns = s.metadata.namespace ?? 'default';
-    const app = node(`app:${ns}/${s.metadata.name}`, `${ns}/${s.metadata.name}`, 'app');
-    const r = s.spec.route;
-    if (r) {
-      edges.push({ from: node('router', 'OpenShift router', 'router'), to: app, via: 'route', label: [r.termination ?? 'edge', r.host, r.path].filter(Boolean).join(' ') });
+  const sourceKind: { [kind: string]: string } = { 'router': 'router', 'ingress-controller': 'ingress', 'gateway': 'gateway', 'workload': 'app', 'other-namespace': 'outside', 'outside': 'outside' };
+  const workloadNode = (ns: string, name: string) => {
+    const id = `app:${ns}/${name}`;
+    if (!nodes.has(id)) nodes.set(id, { id, label: `${ns}/${name}`, kind: 'app' });
+    return id;
+  };
+  const sources = new Map(report.sources.map((s) => [s.id, s]));
+  const destinations = new Map(report.destinations.map((d) => [d.id, d]));
+  let omitted = 0;
+  for (const p of report.paths) {
+    if (!p.allowed) continue;
+    const s = sources.get(p.source)!;
+    const d = destinations.get(p.destination)!;
+    if (PLATFORM_DESTINATIONS.has(d.kind)) { omitted++; continue; }
+    const from = s.workload ? workloadNode(s.workload.namespace, s.workload.name) : s.id;
+    if (!s.workload && !nodes.has(from)) nodes.set(from, { id: from, label: s.label, kind: sourceKind[s.kind] ?? 'outside' });
+    let to: string;
+    let label: string;
+    if (d.workload) {
+      to = workloadNode(d.workload.namespace, d.workload.name);
+      const port = d.workload.ports.find((x) => x.containerPort === d.port);
+      label = port?.name ? `${port.name} (${d.port})` : `port ${d.port}`;
+    } else {
+      to = d.id;
+      if (!nodes.has(to)) nodes.set(to, { id: to, label: d.label, kind: 'service' });
+      label = `${d.protocol} ${d.port}`;
     }
-    const ing = s.spec.ingress;
-    if (ing) {
-      const cls = ing.className ?? 'default';
-      edges.push({ from: node(`ingress:${cls}`, `ingress controller (${cls})`, 'ingress'), to: app, via: 'ingress', label: [ing.host, ing.path, ing.backendTls ? 'mTLS to mesh' : undefined].filter(Boolean).join(' ') });
-    }
-    const mi = s.spec.mesh?.ingress;
-    for (const f of mi?.from ?? []) {
-      const label = `IngressBackend ${mi?.mtls ? 'https mTLS' : 'http'}`;
-      if (f.service) edges.push({ from: node(`svc:${f.service.namespace}/${f.service.name}`, `Service ${f.service.namespace}/${f.service.name}`, 'service'), to: app, via: 'ingressBackend', label });
-      if (f.principal) edges.push({ from: node(`principal:${f.principal}`, f.principal, 'principal'), to: app, via: 'ingressBackend', label });
-      if (f.ipRange) edges.push({ from: node(`ip:${f.ipRange}`, f.ipRange, 'ipRange'), to: app, via: 'ingressBackend', label });
-    }
-    for (const allow of s.spec.mesh?.allow ?? []) {
-      const label = allow.http
-        ? allow.http.map((m) => `${(m.methods ?? ['*']).join(',')} ${m.pathRegex ?? '.*'}`).join('; ')
-        : 'any request';
-      for (const f of allow.from) {
-        const key = `${f.namespace}/${f.serviceAccount}`;
-        const from = appBySa.get(key) ?? node(`sa:${key}`, `ServiceAccount ${key}`, 'serviceAccount');
-        edges.push({ from, to: app, via: 'mesh', label });
-      }
-    }
+    const via = ['entry', 'network policy', 'mesh'].filter((layer) => p.reason.includes(`${layer}`)).join(', ');
+    edges.push({ from, to, label, via });
   }
   const sorted = [...nodes.values()].sort(byLabel);
   const order = new Map(sorted.map((n, i) => [n.id, i]));
   edges.sort((a, b) => order.get(a.from)! - order.get(b.from)! || order.get(a.to)! - order.get(b.to)! || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
-  return { nodes: sorted, edges };
+  return { nodes: sorted, edges, omitted };
 }
 
 const mermaidText = (s: string) => s.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
@@ -80,9 +84,10 @@ export function trustMarkdown(graph: TrustGraph, env: string): string {
   const lines = [
     `# Who may call whom (${env})`,
     '',
-    'Generated by cdk8s-zerotrust from the app specs; do not edit. Routes and Ingresses admit traffic',
-    'from outside the cluster, IngressBackends admit it into the mesh, SMI TrafficTargets admit calls',
-    'between mesh identities. Everything not drawn here is denied by the NetworkPolicies and the mesh.',
+    'Generated by cdk8s-zerotrust from an analysis of the objects in this folder (the same as',
+    '`cdk8s-zerotrust verify`), not from the specs; do not edit. An edge is a connection that every',
+    'layer lets through: the entry point (Route, Ingress), the NetworkPolicies of both ends and the mesh.',
+    'Everything not drawn here is denied.' + (graph.omitted ? ` Not drawn: ${graph.omitted} connections to the cluster DNS and the mesh control plane, which every app has.` : ''),
     '',
     '```mermaid',
     'flowchart LR',
@@ -90,7 +95,7 @@ export function trustMarkdown(graph: TrustGraph, env: string): string {
     ...graph.edges.map((e) => `  ${ids.get(e.from)} -->|"${mermaidText(e.label)}"| ${ids.get(e.to)}`),
     '```',
     '',
-    '| from | to | via | allowed |',
+    '| from | to | decided by | allowed |',
     '| --- | --- | --- | --- |',
     ...graph.edges.map((e) => `| ${markdownCell(labels.get(e.from)!)} | ${markdownCell(labels.get(e.to)!)} | ${e.via} | ${markdownCell(e.label)} |`),
     '',
@@ -176,9 +181,7 @@ export function trustSvg(graph: TrustGraph): string {
   }
   const width = Math.ceil(PAD * 2 + (Math.max(0, ...columns.keys()) + 1) * (W + GAPX) - GAPX);
   const total = Math.ceil(bottom + PAD);
-  const fill: Record<TrustNode['kind'], string> = {
-    app: '#e8f1fb', router: '#fdf1e3', ingress: '#fdf1e3', service: '#f3f3f3', principal: '#f3f3f3', ipRange: '#f3f3f3', serviceAccount: '#f3f3f3',
-  };
+  const fill: { [kind: string]: string } = { app: '#e8f1fb', router: '#fdf1e3', ingress: '#fdf1e3', gateway: '#fdf1e3' };
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${total}" viewBox="0 0 ${width} ${total}" font-family="sans-serif" font-size="11">`,
     '  <defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>',
@@ -199,7 +202,7 @@ export function trustSvg(graph: TrustGraph): string {
   }
   for (const n of graph.nodes) {
     const p = pos.get(n.id)!;
-    out.push(`  <rect x="${p.x}" y="${p.y}" width="${W}" height="${p.h}" rx="${n.kind === 'app' ? 4 : 16}" fill="${fill[n.kind]}" stroke="#445"/>`);
+    out.push(`  <rect x="${p.x}" y="${p.y}" width="${W}" height="${p.h}" rx="${n.kind === 'app' ? 4 : 16}" fill="${fill[n.kind] ?? '#f3f3f3'}" stroke="#445"/>`);
     out.push(`  <text x="${p.x + W / 2}" y="${p.y + p.h / 2 + 4}" text-anchor="middle" font-size="12" font-weight="${n.kind === 'app' ? 'bold' : 'normal'}">${xml(n.label)}</text>`);
   }
   out.push('</svg>', '');

@@ -151,14 +151,14 @@ describe('cli', () => {
     expect(run(['synth']).err).toMatch(/no spec files given/);
   });
 
-  test('--help shows every command (verify reserved), examples and the exit statuses', () => {
+  test('--help shows every command, examples and the exit statuses', () => {
     for (const help of ['--help', '-h', 'help']) {
       const r = run([help]);
       expect(r.code).toBe(0);
       expect(r.err).toBe('');
       expect(r.out).toContain('cdk8s-zerotrust synth SPEC... [--out dist] [--env NAME]');
       expect(r.out).toContain('cdk8s-zerotrust certs SPEC... [--out dev-certs] [--days 30] [--env NAME]');
-      expect(r.out).toMatch(/verify DIR +reserved/);
+      expect(r.out).toContain('cdk8s-zerotrust verify DIR... [--specs PATH]');
       expect(r.out).toMatch(/examples:\n {2}cdk8s-zerotrust synth examples --out dist\n/);
       expect(r.out).toContain('exit status: 0 ok, 1 problems');
     }
@@ -185,7 +185,7 @@ describe('cli', () => {
     const typo = run(['snyth', 'x']);
     expect(typo.code).toBe(2);
     expect(typo.err.split('\n')[0]).toBe('cdk8s-zerotrust: unknown command "snyth"; did you mean synth?');
-    expect(run(['deploy']).err.split('\n')[0]).toBe('cdk8s-zerotrust: unknown command "deploy"; use one of synth, validate, check, certs');
+    expect(run(['deploy']).err.split('\n')[0]).toBe('cdk8s-zerotrust: unknown command "deploy"; use one of synth, validate, check, certs, verify');
     const option = run(['synth', 'x', '--ot', 'dist']);
     expect(option.code).toBe(2);
     expect(option.err).toBe('cdk8s-zerotrust: unknown option --ot; did you mean --out?\nusage: cdk8s-zerotrust synth SPEC... [--out dist] [--env NAME]\n(cdk8s-zerotrust synth --help shows its options)');
@@ -209,10 +209,33 @@ describe('cli', () => {
     }
   });
 
-  test('verify is reserved: listed, but a usage error until it exists', () => {
-    const r = run(['verify', 'dist']);
-    expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^cdk8s-zerotrust: verify is reserved and not available in this version/);
+  test('verify: the committed dist/ folders are exactly what the examples declare', () => {
+    for (const env of ['base', 'prod']) {
+      const r = run(['verify', path.join(ROOT, 'dist', env), '--specs', path.join(ROOT, 'examples'), ...(env === 'prod' ? ['--env', 'prod'] : [])]);
+      expect({ env, code: r.code, err: r.err }).toEqual({ env, code: 0, err: '' });
+      expect(r.out).toMatch(/verified: the allowed paths are exactly the \d+ paths the specs declare, and every pod is admitted$/);
+    }
+  });
+
+  test('verify reads hand-written manifests (a List, JSON) and fails an open path the specs do not declare', () => {
+    const folder = path.join(dir, 'manifests');
+    fs.mkdirSync(folder, { recursive: true });
+    fs.writeFileSync(path.join(folder, 'app.json'), JSON.stringify({
+      apiVersion: 'v1', kind: 'List', items: [
+        { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { 'app.kubernetes.io/name': 'web' } }, spec: { containers: [{ name: 'web', image: 'quay.io/acme/web:1.0.0', ports: [{ name: 'http', containerPort: 8080 }] }] } } } },
+      ],
+    }));
+    const open = run(['verify', folder, '--platform', 'kubernetes']);
+    expect(open.code).toBe(0);
+    expect(open.out).toMatch(/allowed +a pod in another namespace: network policy: .*no NetworkPolicy selects/);
+    fs.writeFileSync(path.join(dir, 'specs', 'web.yaml'), GOOD);
+    const against = run(['verify', folder, '--specs', path.join(dir, 'specs', 'web.yaml')]);
+    expect(against.code).toBe(1);
+    expect(against.err).toMatch(/allowed but not declared: a pod in another namespace -> Deployment shop\/web port http \(8080\)/);
+  });
+
+  test('fails verify without a folder, exit 2', () => {
+    expect(run(['verify']).code).toBe(2);
   });
 
   test('fails a missing spec path', () => {

@@ -1,3 +1,6 @@
+import { classifyDocuments } from '../../src/engine/load';
+import { resolveEnvironment } from '../../src/engine/environments';
+import { pipelineContext } from '../../src/engine/pipeline';
 import * as yaml from 'js-yaml';
 import { loadSpecFiles, synthesizeApp } from '../../src/engine/synth';
 import { YAML_DUMP_OPTIONS, dumpYaml } from '../../src/render/yaml-dump';
@@ -48,9 +51,11 @@ function randomValue(rnd: () => number, depth: number): unknown {
 describe('dumpYaml', () => {
   test('writes every example manifest exactly as js-yaml does', () => {
     const { docs } = loadSpecFiles([`${ROOT}/examples`]);
+    const specs = classifyDocuments(docs);
+    const context = pipelineContext({}, resolveEnvironment(specs, undefined));
     let compared = 0;
-    for (const d of docs) {
-      for (const o of synthesizeApp(d.doc as any, { baseDir: `${ROOT}/examples` })) {
+    for (const d of specs.apps) {
+      for (const o of synthesizeApp(d.doc as any, { baseDir: `${ROOT}/examples`, cluster: context.cluster, directory: context.directory })) {
         expect(dumpYaml(o)).toBe(jsYaml(o));
         compared++;
       }

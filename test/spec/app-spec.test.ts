@@ -23,7 +23,7 @@ describe('AppSpec JSON Schema', () => {
     const target = gen.TARGETS.find((t: any) => t.type === 'ClusterSpec');
     const schema = gen.generate(target);
     expect(fs.readFileSync(target.out, 'utf8')).toBe(schema);
-    expect(fs.readFileSync(target.validatorOut, 'utf8')).toBe(gen.generateValidator(schema));
+    expect(fs.readFileSync(target.validatorOut, 'utf8')).toBe(gen.generateValidator(schema, target.base));
   });
 
   test('documents defaults for editors and pins apiVersion and kind', () => {
