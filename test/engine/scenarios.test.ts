@@ -6,8 +6,9 @@ import { formatVerify, verifyObjects } from '../../src/engine/verify';
 import type { AppSpec } from '../../src/spec/app-spec';
 import { ClusterContext } from '../../src/spec/cluster-context';
 import type { ClusterSpec } from '../../src/spec/cluster-spec';
+import { runPipeline } from '../../src/engine/pipeline';
 import { sourced, synthScenario } from '../scenario';
-import { ROOT, ofKind, oneOf } from '../util';
+import { ROOT, appSpec, ofKind, oneOf } from '../util';
 
 /** Every document of a file under examples/. */
 function exampleDocs(file: string): any[] {
@@ -160,5 +161,37 @@ describe('scenarios in detail', () => {
       'openservicemesh.io/outbound-port-exclusion-list': '53',
       'openservicemesh.io/outbound-ip-range-exclusion-list': '172.30.0.1/32',
     });
+  });
+
+  test('plain Kubernetes profile: CoreDNS on 53 in kube-system, the API server by its endpoint addresses', () => {
+    const cluster = { platform: 'kubernetes' as const, apiServer: { cidrs: ['192.168.10.5/32'], port: 6443 } };
+    const specs = [...exampleDocs('mtls-no-mesh.yaml') as AppSpec[], appSpec({ egress: { kubernetesApi: true } }, { name: 'operator' })];
+    const objects = synthScenario(specs, cluster);
+    const result = verifyObjects(sourced(objects), { specs, cluster: ClusterContext.fromSpec(cluster) });
+    expect({ missing: result.missing, unexpected: result.unexpected, notAdmitted: result.notAdmitted }).toEqual({ missing: [], unexpected: [], notAdmitted: [] });
+    expect(oneOf(objects, 'NetworkPolicy', 'tls-client-egress-dns').spec.egress).toEqual([{
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+      ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+    }]);
+    expect(oneOf(objects, 'NetworkPolicy', 'operator-egress-kubernetes-api').spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '192.168.10.5/32' } }], ports: [{ protocol: 'TCP', port: 6443 }] }]);
+    expect(result.report.paths.find((p) => p.source === 'app:shop/operator' && p.destination === 'kubernetes-api')?.allowed).toBe(true);
+  });
+
+  test('OpenShift profile without API addresses: a port-only 6443 rule, as OpenShift\'s own operators use', () => {
+    const objects = synthScenario([appSpec({ egress: { kubernetesApi: true } }, { name: 'operator' })], { platform: 'openshift' });
+    expect(oneOf(objects, 'NetworkPolicy', 'operator-egress-kubernetes-api').spec.egress).toEqual([{ ports: [{ protocol: 'TCP', port: 6443 }] }]);
+  });
+
+  test('fails a meshed app calling an app outside the mesh, and a meshed app in a namespace nobody enrols', () => {
+    const specs = [
+      appSpec({ ports: [{ name: 'http', port: 8080 }], allow: [{ from: [{ app: 'client' }] }] }, { name: 'server', namespace: 'tls-demo' }),
+      appSpec({ ports: undefined, mesh: {}, probes: { readiness: { exec: { command: ['true'] } }, liveness: { exec: { command: ['true'] }, periodSeconds: 30 } } }, { name: 'client', namespace: 'tls-demo' }),
+    ];
+    const docs = specs.map((doc, index) => ({ file: 'specs.yaml', index, doc }));
+    const result = runPipeline({ docs: [...docs, { file: 'cluster.yaml', index: 0, doc: { apiVersion: 'cdk8s-zerotrust/v1alpha1', kind: 'Cluster', metadata: { name: 'c' }, spec: CLUSTER } }], issues: [] });
+    expect(result.issues.filter((i) => !i.warning).map((i) => `${i.app}: ${i.field}: ${i.message.slice(0, 56)}`)).toEqual([
+      'client: spec.mesh: namespace "tls-demo" is not enrolled in the mesh (the inject',
+      'server: spec.allow: admits tls-demo/client, which is meshed: its sidecar refuses',
+    ]);
   });
 });
