@@ -8,6 +8,7 @@
  */
 export * from './secure-app';
 export { AppSpecError, SpecContext, validateAppSpec } from './validate-spec';
+export { validateClusterSpec } from './validate-cluster-spec';
 export * from './kubernetes/secure-deployment';
 export * from './kubernetes/app-service';
 export * from './kubernetes/app-namespace';
@@ -17,6 +18,9 @@ export * from './cert-manager/serving-certificate';
 export * from './openshift/openshift-route';
 export * from './openshift/route-certificate-access';
 export * from './mesh/mesh-provider';
+export { meshIntent } from './mesh/mesh-intent';
+export * from './mesh/osm/osm-egress';
+export * from './mesh/osm/osm-mesh-config';
 export * from './mesh/osm/osm-smi-mesh';
 export * from './mesh/osm/osm-ingress-backend';
 export * from './mesh/osm/smi-traffic-target';

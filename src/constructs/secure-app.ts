@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { fastRendering } from '../render/fast-render';
@@ -88,6 +89,36 @@ export class SecureApp extends Construct {
   public readonly meshed: boolean;
   /** Warnings about the spec (for example a certificate close to expiry); they do not stop synthesis. */
   public readonly warnings: Problem[];
+  private podsSelection?: kplus.Pods;
+  private serviceAccountReference?: kplus.IServiceAccount;
+
+  /**
+   * The app's pods as cdk8s-plus sees a group of pods: an `INetworkPolicyPeer` (and
+   * `IPodSelector`) for your own cdk8s-plus NetworkPolicies, e.g.
+   * `policy.addIngressRule(secureApp.pods, [kplus.NetworkPolicyPort.tcp(8080)])`.
+   * Selects by the app's selector label in its namespace; writes no object.
+   */
+  public get pods(): kplus.Pods {
+    this.podsSelection ??= kplus.Pods.select(this, 'Pods', {
+      labels: selectorLabels(this.name),
+      namespaces: kplus.Namespaces.select(this, 'PodsNamespace', { names: [this.namespace] }),
+    });
+    return this.podsSelection;
+  }
+
+  /**
+   * The app's ServiceAccount as cdk8s-plus sees it: an `IServiceAccount` (an `ISubject` for
+   * cdk8s-plus Roles and RoleBindings, e.g. `role.bind(secureApp.serviceAccountRef)`). Writes no object.
+   */
+  public get serviceAccountRef(): kplus.IServiceAccount {
+    this.serviceAccountReference ??= kplus.ServiceAccount.fromServiceAccountName(this, 'ServiceAccountRef', this.serviceAccountName, { namespaceName: this.namespace });
+    return this.serviceAccountReference;
+  }
+
+  /** Every Kubernetes object this app writes, in construct order (the escape hatch: patch any of them). */
+  public get apiObjects(): ApiObject[] {
+    return this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+  }
 
   constructor(scope: Construct, id: string, props: SecureAppProps) {
     super(scope, id);

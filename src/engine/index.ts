@@ -11,3 +11,4 @@ export {
   synthesizeDocuments, synthesizeApp, validateDocuments, toYaml,
 } from './synth';
 export { DevCertificateAuthority, IssuedCertificate, CertificateRequest, KeyPairPem } from './dev-certs';
+export { DeclaredPath, VerifyOptions, VerifyResult, verifyFolder, verifyObjects, formatVerify } from './verify';

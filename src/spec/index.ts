@@ -6,4 +6,14 @@
  * May import: render/ only (and nothing that creates Kubernetes objects).
  */
 export * from './app-spec';
+export * from './cluster-spec';
+export * from './gateway-spec';
+export { ResolvedPort } from './ports';
+export { ClusterContext, ResolvedMeshSettings, PLATFORMS } from './cluster-context';
+export { AppDirectory, DirectoryApp, Callee } from './app-directory';
+export * from './profiles/platform-profile';
+export { KUBERNETES_PLATFORM } from './profiles/kubernetes';
+export { OPENSHIFT_PLATFORM, OPENSHIFT_INGRESS_POLICY_GROUP } from './profiles/openshift';
+export { INGRESS_NGINX, IngressControllerProfile } from './profiles/ingress-nginx';
+export { OSM_DEFAULTS, OsmProfile } from './profiles/osm';
 export { Problem } from './problems';

@@ -1,4 +1,5 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { AppDirectory } from '../../src/spec/app-directory';
 import { IMeshProvider } from '../../src/constructs/mesh/mesh-provider';
 import { SecureApp } from '../../src/constructs/secure-app';
@@ -159,5 +160,23 @@ describe('SecureApp', () => {
     expect(app.warnings.map((w) => w.field)).toEqual(['spec.egress.unrestricted']);
     expect(app.networkPolicies[0].toJson().metadata.annotations).toEqual({ 'cdk8s-zerotrust.io/egress': 'unrestricted' });
     expect(app.networkPolicies.map((p) => p.metadata.name)).toEqual(['web-default-deny']);
+  });
+
+  test('works where cdk8s-plus expects pods and subjects: a NetworkPolicy peer and a RoleBinding subject, no extra objects', () => {
+    const chart = Testing.chart();
+    const app = new SecureApp(chart, 'App', { spec: appSpec() });
+    const before = app.apiObjects.length;
+    const policy = new kplus.NetworkPolicy(chart, 'Mine', { metadata: { name: 'mine', namespace: 'shop' }, selector: kplus.Pods.select(chart, 'Db', { labels: { app: 'db' } }) });
+    policy.addIngressRule(app.pods, [kplus.NetworkPolicyPort.tcp(5432)]);
+    const role = new kplus.Role(chart, 'Reader', { metadata: { name: 'reader', namespace: 'shop' } });
+    role.allowRead(kplus.ApiResource.CONFIG_MAPS);
+    role.bind(app.serviceAccountRef);
+    const objects = Testing.synth(chart);
+    expect(app.apiObjects.length).toBe(before);
+    expect(oneOf(objects, 'NetworkPolicy', 'mine').spec.ingress[0].from).toEqual([{
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'web' } },
+    }]);
+    expect(ofKind(objects, 'RoleBinding').find((b) => b.roleRef.name === 'reader')?.subjects).toEqual([{ kind: 'ServiceAccount', name: 'web', namespace: 'shop', apiGroup: '' }]);
+    expect(app.apiObjects.map((o) => o.kind)).toEqual(['ServiceAccount', 'Service', 'Deployment', 'PodDisruptionBudget', 'NetworkPolicy', 'NetworkPolicy']);
   });
 });
