@@ -165,13 +165,15 @@ export class IstioMesh implements IMeshProvider {
         out.nest(`${at}.http`, httpMatchProblems(allow.http));
         allow.http.forEach((m, j) => {
           if (typeof m.pathRegex === 'string') {
-            const problem = istioStringMatch(m.pathRegex).problem;
-            if (problem) out.add(`${at}.http[${j}].pathRegex`, `${problem} (AuthorizationPolicy paths)`);
+            const r = istioStringMatch(m.pathRegex);
+            if (r.problem) out.add(`${at}.http[${j}].pathRegex`, `${r.problem} (AuthorizationPolicy paths)`);
+            if (r.narrowed) out.warn(`${at}.http[${j}].pathRegex`, r.narrowed);
           }
           for (const [name, value] of Object.entries(m.headers ?? {})) {
             if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) out.add(`${at}.http[${j}].headers[${name}]`, `${JSON.stringify(name)} is not an HTTP header name`);
-            const problem = typeof value === 'string' ? istioStringMatch(value).problem : 'a header value (a regular expression) is required';
-            if (problem) out.add(`${at}.http[${j}].headers[${name}]`, `${problem} (AuthorizationPolicy when values)`);
+            const r = typeof value === 'string' ? istioStringMatch(value) : { problem: 'a header value (a regular expression) is required', narrowed: undefined };
+            if (r.problem) out.add(`${at}.http[${j}].headers[${name}]`, `${r.problem} (AuthorizationPolicy when values)`);
+            if (r.narrowed) out.warn(`${at}.http[${j}].headers[${name}]`, r.narrowed);
           }
         });
         const opaque = covered.filter((p) => !this.seesHttp(p));
@@ -351,7 +353,9 @@ export class IstioMesh implements IMeshProvider {
     }
     if (e.field === 'spec.ingress') {
       if (e.protocol === 'https') {
-        out.add('spec.ingress.backendTls', `under Istio the enrolled controller's sidecar already speaks mTLS to the app's sidecar; TLS from nginx itself would reach port ${port} as TLS inside mTLS, which the app does not serve: drop backendTls (OSM's ingress-gateway certificate has no Istio counterpart)`);
+        // The intent (an encrypted, authenticated hop from the controller to the app) is what the
+        // enrolled controller's sidecar provides; nginx must not add TLS of its own on top.
+        out.warn('spec.ingress.backendTls', `under Istio the enrolled controller's sidecar provides the TLS to the app (Istio mTLS, the controller's principal checked by the app's AuthorizationPolicy): the Ingress must send plain HTTP to port ${port} (no backend-protocol HTTPS, no proxy-ssl-* annotations), since TLS from nginx would reach the app's sidecar as TLS inside mTLS`);
       }
       const controller = e.sources.find((x) => x.service)?.service;
       out.warn(e.field, `ingress-nginx reaches a meshed app under STRICT mTLS only when the controller is in the mesh (namespace ${controller?.namespace ?? 'of the controller'} enrolled, pod annotations ${ISTIO_KEYS.includeInboundPorts}: "" and ${ISTIO_KEYS.excludeOutboundIPRanges}: <API server>/32) and the Ingress sets nginx.ingress.kubernetes.io/service-upstream: "true" and upstream-vhost: ${b.serviceName ?? b.app}.${b.namespace}.svc.cluster.local (without them nginx dials the pod IP, which Istio passes through without mTLS); the app admits ${istioPrincipal(s.trustDomain, controller?.namespace ?? 'ingress-nginx', this.controllerServiceAccount)}. ingress-nginx was retired in March 2026: prefer a Gateway API route through an Istio gateway`);

@@ -13,6 +13,13 @@ export interface IstioStringMatch {
   readonly values?: string[];
   /** Why the regex has no Istio equivalent. @default - it has one */
   readonly problem?: string;
+  /**
+   * The values are narrower than the regex: a lone `.` between literal characters (as in
+   * `/helloworld.Greeter/SayHello`) is read as a literal dot, since Istio has no single-character
+   * wildcard; reading it so only ever admits less.
+   * @default - the values match exactly what the regex matches
+   */
+  readonly narrowed?: string;
 }
 
 /** At most this many values from one regex (alternations multiply). */
@@ -41,8 +48,9 @@ export function istioStringMatch(regex: string): IstioStringMatch {
   if (body.startsWith('^')) body = body.slice(1);
   if (body.endsWith('$') && !body.endsWith('\\$')) body = body.slice(0, -1);
   let sequences: Sequence[];
+  let parser: Parser;
   try {
-    const parser = new Parser(body);
+    parser = new Parser(body);
     sequences = parser.alternation();
     if (!parser.done) throw new Unsupported(`unexpected ${JSON.stringify(body[parser.pos])} at offset ${parser.pos}`);
   } catch (e) {
@@ -66,7 +74,10 @@ export function istioStringMatch(regex: string): IstioStringMatch {
   for (const v of values) {
     if (v.includes('{') || v.includes('}')) return { problem: `${JSON.stringify(regex)} contains '{' or '}', which Istio reads as a path template operator` };
   }
-  return { values: [...values].sort() };
+  const narrowed = parser.looseDots.length
+    ? `${JSON.stringify(regex)} has "." (any one character) at offset${parser.looseDots.length > 1 ? 's' : ''} ${parser.looseDots.join(', ')}, read as a literal dot (Istio has no single-character wildcard; this admits only less); write "\\." to say so`
+    : undefined;
+  return narrowed ? { values: [...values].sort(), narrowed } : { values: [...values].sort() };
 }
 
 /** Joins adjacent literals and collapses repeated wildcards. */
@@ -84,6 +95,8 @@ function normalize(seq: Sequence): Sequence {
 /** A recursive-descent parser of the supported regex subset into alternative sequences. */
 class Parser {
   public pos = 0;
+  /** Offsets of lone dots read as literal dots. */
+  public readonly looseDots: number[] = [];
   constructor(private readonly s: string) {}
 
   public get done(): boolean {
@@ -134,6 +147,14 @@ class Parser {
         this.pos += 2;
         if (this.s[this.pos] === '?') this.pos++; // lazy: same set of matches
         return [[WILD]];
+      }
+      const prev = this.s[this.pos - 1];
+      const next = this.s[this.pos + 1];
+      if (prev !== undefined && next !== undefined && LITERAL.test(prev) && LITERAL.test(next)) {
+        // Between literal characters, as in a gRPC path or a file extension: a literal dot, narrower than the regex.
+        this.looseDots.push(this.pos);
+        this.pos++;
+        return [['.']];
       }
       throw new Unsupported(`"." at offset ${this.pos} matches one character of any kind (only ".*", any run of characters, is supported)`);
     }

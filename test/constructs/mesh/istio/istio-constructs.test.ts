@@ -28,10 +28,18 @@ describe('istioStringMatch (full-match regex -> Istio exact/prefix/suffix)', () 
     expect(istioStringMatch(regex)).toEqual(values === undefined ? {} : { values });
   });
 
+  test('reads a lone "." between literals as a literal dot (narrower), and says so', () => {
+    expect(istioStringMatch('/helloworld.Greeter/SayHello')).toEqual({
+      values: ['/helloworld.Greeter/SayHello'],
+      narrowed: '"/helloworld.Greeter/SayHello" has "." (any one character) at offset 11, read as a literal dot (Istio has no single-character wildcard; this admits only less); write "\\." to say so',
+    });
+    expect(istioStringMatch('/helloworld\\.Greeter/.*')).toEqual({ values: ['/helloworld.Greeter/*'] });
+  });
+
   test.each([
     ['/api/.*/edit', /may only start or end/],
     ['/users/[0-9]+', /"\[" at offset 7/],
-    ['/a.b', /"\." at offset 2 matches one character/],
+    ['.a', /"\." at offset 0 matches one character/],
     ['/a+', /quantifier "\+"/],
     ['\\d+', /escape "\\d"/],
     ['/x{2}', /quantifier "\{"/],

@@ -84,6 +84,12 @@ describe('IstioMesh', () => {
     expect(allProblems(objects)).toEqual([]);
   });
 
+  test('a gRPC method path: the unescaped dot is read as a dot (narrower), with a warning', () => {
+    const spec = appSpec({ ports: [{ name: 'grpc', port: 9090, protocol: 'grpc' }], mesh: { allow: [{ from: [caller], http: [{ name: 'hello', methods: ['POST'], pathRegex: '/helloworld.Greeter/SayHello' }] }] } });
+    expect(problems(spec).map((p) => [p.field, p.warning])).toEqual([['spec.mesh.allow[0].http[0].pathRegex', true]]);
+    expect(oneOf(istio(spec), 'AuthorizationPolicy').spec.rules[0].to).toEqual([{ operation: { ports: ['9090'], methods: ['POST'], paths: ['/helloworld.Greeter/SayHello'] } }]);
+  });
+
   test('refuses a path regex Istio cannot express, with the reason', () => {
     expect(problems(appSpec({ mesh: { allow: [{ from: [caller], http: [{ name: 'edit', pathRegex: '/users/[0-9]+/edit' }] }] } }))).toEqual([{
       field: 'spec.mesh.allow[0].http[0].pathRegex',
@@ -134,14 +140,17 @@ describe('IstioMesh', () => {
     expect(oneOf(objects, 'Deployment').spec.template.metadata.annotations['traffic.sidecar.istio.io/excludeInboundPorts']).toBe('8443');
   });
 
-  test('ingress-nginx: admits the enrolled controller\'s principal, warns what it needs (and that it is retired); backendTls is refused', () => {
+  test('ingress-nginx: admits the enrolled controller\'s principal, warns what it needs (and that it is retired); backendTls is the mesh\'s mTLS', () => {
     const spec = appSpec({ ingress: { host: 'web.example.com' }, mesh: {} });
     const found = problems(spec);
     expect(found.map((p) => [p.field, p.warning])).toEqual([['spec.ingress', true]]);
     expect(found[0].message).toMatch(/controller is in the mesh .*service-upstream: "true" and upstream-vhost: web.shop.svc.cluster.local.*retired in March 2026/);
     expect(oneOf(istio(spec), 'AuthorizationPolicy').spec.rules).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/ingress-nginx/sa/ingress-nginx'] } }], to: [{ operation: { ports: ['8080'] } }] }]);
     const mtls = appSpec({ ingress: { host: 'web.example.com', backendTls: {} }, mesh: {} });
-    expect(problems(mtls).filter((p) => !p.warning).map((p) => p.field)).toEqual(['spec.ingress.backendTls']);
+    expect(problems(mtls).map((p) => [p.field, p.warning])).toEqual([['spec.ingress.backendTls', true], ['spec.ingress', true]]);
+    expect(problems(mtls)[0].message).toMatch(/^under Istio the enrolled controller's sidecar provides the TLS to the app .* the Ingress must send plain HTTP to port "http"/);
+    expect(oneOf(istio(mtls, cluster({ provider: 'istio', ingressGateway: { secret: { name: 'c', namespace: 'ingress-nginx' }, subjectAltNames: ['ingress-nginx.ingress-nginx.cluster.local'] } })), 'AuthorizationPolicy').spec.rules)
+      .toEqual([{ from: [{ source: { principals: ['cluster.local/ns/ingress-nginx/sa/ingress-nginx'] } }], to: [{ operation: { ports: ['8080'] } }] }]);
   });
 
   test('mesh.ingress: principals as given (or read from OSM\'s form), ipRange sources make the port PERMISSIVE loudly, Service sources are refused', () => {
