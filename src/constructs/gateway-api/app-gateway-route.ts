@@ -207,6 +207,29 @@ function clientCertificatePatch(gw: ResolvedGateway, sectionName?: string): stri
     + '; verify reports whether the Gateway object enforces it when it is in the folder';
 }
 
+/**
+ * The mesh entry of a meshed app's `spec.gateway` (for `meshIntent`, before any construct exists):
+ * the gateway's Service as the source (OSM admits its endpoints), its Istio principal when it is an
+ * Istio mesh workload, on the port, plain HTTP (or h2c) to the sidecar. Undefined when the Gateway
+ * is not declared, the port does not exist or bypasses the mesh.
+ */
+export function gatewayMeshEntry(gateway: AppGateway, ports: ResolvedPort[], cluster: ClusterContext): GatewayMeshEntry | undefined {
+  const spec = findGateway(cluster.spec.gateways, gateway.parentRef?.name, gateway.parentRef?.namespace);
+  const port = ports.find((p) => p.name === (gateway.port ?? ports[0]?.name));
+  if (!spec || !port || port.bypassMesh) return undefined;
+  const gw = resolveGateway(spec);
+  const trustDomain = cluster.spec.mesh?.trustDomain ?? 'cluster.local';
+  return {
+    purpose: 'the gateway',
+    field: 'spec.gateway',
+    port,
+    protocol: 'http',
+    validateClientCertificate: false,
+    sources: [{ service: { name: gw.serviceName, namespace: gw.podNamespace } }],
+    principal: gw.profile.istioMeshWorkload ? gatewayPrincipal(gw, trustDomain) : undefined,
+  };
+}
+
 export interface AppGatewayRouteProps {
   /** The app's name: its Service's name too. */
   readonly app: string;
@@ -356,17 +379,6 @@ export class AppGatewayRoute extends Construct {
       });
     }
 
-    if (props.meshed && !port.bypassMesh) {
-      const trustDomain = props.cluster.spec.mesh?.trustDomain ?? 'cluster.local';
-      this.meshEntry = {
-        purpose: 'the gateway',
-        field: 'spec.gateway',
-        port,
-        protocol: 'http',
-        validateClientCertificate: false,
-        sources: [{ service: { name: gw.serviceName, namespace: gw.podNamespace } }],
-        principal: gw.profile.istioMeshWorkload ? gatewayPrincipal(gw, trustDomain) : undefined,
-      };
-    }
+    this.meshEntry = props.meshed ? gatewayMeshEntry(g, props.ports, props.cluster) : undefined;
   }
 }
