@@ -90,10 +90,18 @@ export const ISTIO_KEYS = {
  * same deployment template; `istio: pilot` only for the default revision, `istio.io/rev` varies),
  * so the egress peer selects `app: istiod` alone.
  */
-export const ISTIOD = {
-  podLabels: { app: 'istiod' } as LabelMap,
+export const ISTIOD: IstiodFacts = {
+  podLabels: { app: 'istiod' },
   xdsPort: 15012,
 };
+
+/** Where a sidecar reaches its control plane. */
+export interface IstiodFacts {
+  /** Labels every istiod pod carries. */
+  readonly podLabels: LabelMap;
+  /** The xDS and certificate port sidecars dial. */
+  readonly xdsPort: number;
+}
 
 /** The default trust domain (pkg/config/mesh/mesh.go DefaultMeshConfig: `constants.DefaultClusterLocalDomain`). */
 export const ISTIO_DEFAULT_TRUST_DOMAIN = 'cluster.local';
