@@ -50,6 +50,17 @@ function makeDocs(n) {
       },
     });
   }
+  // The cluster: OpenShift (the apps have routes) with OSM; the team namespaces are enrolled by the platform team.
+  docs.push({
+    file: 'specs/cluster.yaml',
+    index: 0,
+    doc: {
+      apiVersion: 'cdk8s-zerotrust/v1alpha1',
+      kind: 'Cluster',
+      metadata: { name: 'bench' },
+      spec: { platform: 'openshift', mesh: { monitoredNamespaces: Array.from({ length: Math.min(n, 50) }, (_, t) => `team${t}`) } },
+    },
+  });
   return docs;
 }
 

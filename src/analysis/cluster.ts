@@ -128,9 +128,37 @@ function requirementMatches(r: LabelSelectorRequirement, labels: StringMap): boo
  * A Service without a selector (or with an empty one) selects no pods (its endpoints are managed by hand).
  */
 export function servicePods(model: ClusterModel, service: ServiceInfo): Workload[] {
-  const selector = service.selector;
-  if (!selector || Object.keys(selector).length === 0) return [];
-  return model.workloads.filter((w) => w.namespace === service.namespace && Object.entries(selector).every(([k, v]) => w.podLabels[k] === v));
+  return serviceIndex(model).pods.get(service) ?? [];
+}
+
+/** The Services (of its namespace) that select a workload's pods, in input order. */
+export function workloadServices(model: ClusterModel, workload: Workload): ServiceInfo[] {
+  return serviceIndex(model).services.get(workload) ?? [];
+}
+
+interface ServiceIndex {
+  readonly pods: Map<ServiceInfo, Workload[]>;
+  readonly services: Map<Workload, ServiceInfo[]>;
+}
+
+const serviceIndexes = new WeakMap<ClusterModel, ServiceIndex>();
+
+/** Services and the workloads they select, both ways, computed once per model (workloads indexed by namespace). */
+function serviceIndex(model: ClusterModel): ServiceIndex {
+  let index = serviceIndexes.get(model);
+  if (index) return index;
+  const byNamespace = new Map<string, Workload[]>();
+  for (const w of model.workloads) byNamespace.set(w.namespace, [...(byNamespace.get(w.namespace) ?? []), w]);
+  index = { pods: new Map(), services: new Map() };
+  for (const service of model.services) {
+    const selector = service.selector;
+    const pods = !selector || Object.keys(selector).length === 0 ? []
+      : (byNamespace.get(service.namespace) ?? []).filter((w) => Object.entries(selector).every(([k, v]) => w.podLabels[k] === v));
+    index.pods.set(service, pods);
+    for (const w of pods) index.services.set(w, [...(index.services.get(w) ?? []), service]);
+  }
+  serviceIndexes.set(model, index);
+  return index;
 }
 
 /**

@@ -30,7 +30,9 @@ interface Rule {
   readonly ports?: unknown[];
 }
 
-const policyCache = new WeakMap<ClusterModel, Policy[]>();
+const policyCache = new WeakMap<ClusterModel, Map<string, Policy[]>>();
+/** What selects a pod endpoint, per direction: endpoints are reused across many verdicts. */
+const selectingCache = new WeakMap<ClusterModel, WeakMap<PodEndpoint, { [direction: string]: Policy[] }>>();
 
 /**
  * Whether `source` may open a connection to `port` of the `dest` pod, as the ingress side of
@@ -132,20 +134,67 @@ function verdict(model: ClusterModel, pod: PodEndpoint, direction: PolicyDirecti
   return { allowed: false, reason: `${listRefs(refs)} ${refs.length === 1 ? 'isolates' : 'isolate'} ${who} for ${dir} and ${none}`, objects: refs };
 }
 
-/** The policies of a pod's namespace that select it and are about a direction. */
+/** The policies of a pod's namespace that select it and are about a direction (cached per endpoint). */
 function selecting(model: ClusterModel, pod: PodEndpoint, direction: PolicyDirection): Policy[] {
   if (pod.hostNetwork) return [];
-  return policies(model).filter((p) => p.namespace === pod.namespace && p.rules[direction] !== undefined && selectorMatches(p.podSelector, pod.labels));
+  let byPod = selectingCache.get(model);
+  if (!byPod) selectingCache.set(model, byPod = new WeakMap());
+  let known = byPod.get(pod);
+  if (!known) byPod.set(pod, known = {});
+  return known[direction] ??= (policies(model).get(pod.namespace) ?? [])
+    .filter((p) => p.rules[direction] !== undefined && selectorMatches(p.podSelector, pod.labels));
 }
 
-/** The NetworkPolicies of a model, read once per model. */
-function policies(model: ClusterModel): Policy[] {
-  let list = policyCache.get(model);
-  if (!list) {
-    list = model.objects.map((s) => s.object).filter(isNetworkPolicy).map(readPolicy);
-    policyCache.set(model, list);
+/** The NetworkPolicies of a model by namespace (a policy selects pods of its own namespace only), read once per model. */
+function policies(model: ClusterModel): Map<string, Policy[]> {
+  let byNamespace = policyCache.get(model);
+  if (!byNamespace) {
+    byNamespace = new Map();
+    for (const p of model.objects.map((s) => s.object).filter(isNetworkPolicy).map(readPolicy)) {
+      const list = byNamespace.get(p.namespace);
+      if (list) list.push(p);
+      else byNamespace.set(p.namespace, [p]);
+    }
+    policyCache.set(model, byNamespace);
   }
-  return list;
+  return byNamespace;
+}
+
+/**
+ * The namespaces whose pods some rule of the policies isolating `pod` for `direction` could
+ * admit as peers (namespace selectors matched against the model's namespaces; a pod selector alone
+ * means the policy's own namespace), or `undefined` when any pod could be admitted (a rule
+ * without peers) or the pod is not isolated. ipBlock peers admit no pod. A pre-filter for callers
+ * that would otherwise judge every pod against every other.
+ */
+export function admittedPeers(model: ClusterModel, pod: PodEndpoint, direction: PolicyDirection): PeerSelection[] | undefined {
+  const isolating = selecting(model, pod, direction);
+  if (isolating.length === 0) return undefined;
+  const out: PeerSelection[] = [];
+  for (const p of isolating) {
+    for (const rule of p.rules[direction] ?? []) {
+      if (rule.peers === undefined) return undefined;
+      for (const peer of rule.peers) {
+        if (!isMapping(peer) || peer.ipBlock !== undefined) continue;
+        const podSelector = isMapping(peer.podSelector) ? peer.podSelector as LabelSelector : undefined;
+        if (peer.namespaceSelector === undefined) { out.push({ namespaces: [p.namespace], podSelector }); continue; }
+        const namespaces = new Set<string>();
+        for (const ns of model.namespaces.values()) if (selectorMatches(peer.namespaceSelector as LabelSelector, ns.labels)) namespaces.add(ns.name);
+        // A namespace not in the model can still match a selector on its name label.
+        const byName = (peer.namespaceSelector as LabelSelector)?.matchLabels?.['kubernetes.io/metadata.name'];
+        if (byName) namespaces.add(byName);
+        out.push({ namespaces: [...namespaces], podSelector });
+      }
+    }
+  }
+  return out;
+}
+
+/** Pods a rule peer may select: in these namespaces, matching the pod selector. */
+export interface PeerSelection {
+  readonly namespaces: string[];
+  /** @default - every pod of the namespaces */
+  readonly podSelector?: LabelSelector;
 }
 
 function isNetworkPolicy(o: KubeObject): boolean {

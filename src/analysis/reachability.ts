@@ -2,9 +2,9 @@ import type { IngressControllerProfile } from '../spec/profiles/ingress-nginx';
 import type { PlatformProfile } from '../spec/profiles/platform-profile';
 import { namespaceLabels, resolveTargetPort, selectorMatches, servicePods, workloadEndpoint } from './cluster';
 import type { IMeshModel, MeshConnectionRequest, MeshPeer } from './mesh/mesh-model';
-import type { ClusterModel, KubeObject, NetworkEndpoint, PodEndpoint, StringMap, Verdict, Workload } from './model';
+import type { ClusterModel, KubeObject, NetworkEndpoint, PodEndpoint, ServiceInfo, StringMap, Verdict, Workload } from './model';
 import { objectRef } from './model';
-import { connectionVerdict, isolatingPolicies } from './network-policy';
+import { admittedPeers, connectionVerdict } from './network-policy';
 
 /**
  * Who can reach what, from manifests alone: every source (the router, each ingress controller,
@@ -116,16 +116,17 @@ export function analyzeReachability(model: ClusterModel, options: ReachabilityOp
   })));
   const paths: PathVerdict[] = [];
   let skipped = 0;
-  const routes = entryRoutes(model);
-  const ingresses = entryIngresses(model);
-  const meshConfigPrincipal = ingressGatewayPrincipal(model);
+  const entries: EntryIndex = { model, routes: byService(entryRoutes(model)), ingresses: byService(entryIngresses(model)), services: serviceIndex(model), gateway: ingressGatewayPrincipal(model) };
+  const byLabel = sourceIndex(sources);
+  const otherSources = sources.filter((s) => !s.workload || s.workload.hostNetwork);
+  const order = new Map(sources.map((s, i) => [s, i]));
 
   for (const dest of workloadDests) {
-    const candidates = candidateSources(model, sources, dest);
-    skipped += sources.length - candidates.length - (sources.some((s) => s.workload === dest.workload) ? 1 : 0);
+    const candidates = candidateSources(model, sources, byLabel, otherSources, order, dest);
+    skipped += sources.length - candidates.length;
     for (const source of candidates) {
       if (source.workload && source.workload === dest.workload) continue;
-      paths.push(judge(model, meshes, source, dest, entryFor(model, source, dest, routes, ingresses, meshConfigPrincipal)));
+      paths.push(judge(model, meshes, source, dest, entryFor(source, dest, entries)));
     }
   }
 
@@ -236,10 +237,63 @@ function ingressGatewayPrincipal(model: ClusterModel): { secret: string; princip
   return undefined;
 }
 
+/** Routes and Ingresses by the Service (`namespace/name`) they send to, Services with the pods they select. */
+interface EntryIndex {
+  readonly model: ClusterModel;
+  readonly routes: Map<string, RouteEntry[]>;
+  readonly ingresses: Map<string, IngressEntry[]>;
+  readonly services: Map<string, IndexedService>;
+  readonly gateway?: { secret: string; principal: string };
+}
+
+interface IndexedService { readonly service: ServiceInfo; readonly pods: Set<Workload> }
+
+/** Workload sources by namespace, and within it by each `label=value` of their pods. */
+interface SourceIndex {
+  readonly byNamespace: Map<string, TrafficSource[]>;
+  readonly byLabel: Map<string, TrafficSource[]>;
+}
+
+function sourceIndex(sources: TrafficSource[]): SourceIndex {
+  const byNamespace = new Map<string, TrafficSource[]>();
+  const byLabel = new Map<string, TrafficSource[]>();
+  const push = (m: Map<string, TrafficSource[]>, k: string, s: TrafficSource) => { const l = m.get(k); if (l) l.push(s); else m.set(k, [s]); };
+  for (const s of sources) {
+    if (!s.workload || s.workload.hostNetwork) continue;
+    push(byNamespace, s.workload.namespace, s);
+    for (const [k, v] of Object.entries(s.workload.podLabels)) push(byLabel, `${s.workload.namespace}\u0000${k}=${v}`, s);
+  }
+  return { byNamespace, byLabel };
+}
+
+function byService<T extends { service: string }>(entries: T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const e of entries) out.set(e.service, [...(out.get(e.service) ?? []), e]);
+  return out;
+}
+
+function serviceIndex(model: ClusterModel): Map<string, IndexedService> {
+  return new Map(model.services.map((s) => [`${s.namespace}/${s.name}`, { service: s, pods: new Set(servicePods(model, s)) }]));
+}
+
+const servicesByWorkload = new WeakMap<Map<string, IndexedService>, Map<Workload, string[]>>();
+
+/** The Services of the input that select the workload (inverted once per index). */
+function servicesOf(index: EntryIndex, workload: Workload): string[] {
+  let inverted = servicesByWorkload.get(index.services);
+  if (!inverted) {
+    inverted = new Map();
+    for (const [key, s] of index.services) for (const w of s.pods) inverted.set(w, [...(inverted.get(w) ?? []), key]);
+    servicesByWorkload.set(index.services, inverted);
+  }
+  return inverted.get(workload) ?? [];
+}
+
 /** Whether a Service port (by name or number, or every port when undefined) sends to `port` of the workload. */
-function serviceSendsTo(model: ClusterModel, serviceRef: string, workload: Workload, port: number, wanted: string | number | undefined, byTargetNumber: boolean): boolean {
-  const svc = model.services.find((s) => `${s.namespace}/${s.name}` === serviceRef);
-  if (!svc || !servicePods(model, svc).includes(workload)) return false;
+function serviceSendsTo(index: EntryIndex, serviceRef: string, workload: Workload, port: number, wanted: string | number | undefined, byTargetNumber: boolean): boolean {
+  const indexed = index.services.get(serviceRef);
+  if (!indexed || !indexed.pods.has(workload)) return false;
+  const svc = indexed.service;
   return svc.ports.some((sp) => {
     const target = resolveTargetPort(workload, sp);
     if (target !== port) return false;
@@ -249,18 +303,20 @@ function serviceSendsTo(model: ClusterModel, serviceRef: string, workload: Workl
   });
 }
 
-function entryFor(model: ClusterModel, source: TrafficSource, dest: TrafficDestination, routes: RouteEntry[], ingresses: IngressEntry[],
-  gateway: { secret: string; principal: string } | undefined): Entry {
+function entryFor(source: TrafficSource, dest: TrafficDestination, index: EntryIndex): Entry {
   const w = dest.workload!;
+  if (source.kind !== 'router' && source.kind !== 'ingress-controller') return { applies: false, allowed: true };
+  const services = servicesOf(index, w);
+  const gateway = index.gateway;
   if (source.kind === 'router') {
     // A Route's port.targetPort names an endpoint port (the Service port's name) or a target port number.
-    const r = routes.find((e) => serviceSendsTo(model, e.service, w, dest.port, e.port, true));
+    const r = services.flatMap((s) => index.routes.get(s) ?? []).find((e) => serviceSendsTo(index, e.service, w, dest.port, e.port, true));
     if (!r) return { applies: true, allowed: false, verdict: { allowed: false, reason: 'no Route sends to this port', objects: [] } };
     return { applies: true, allowed: true, transport: r.transport, service: r.service, verdict: { allowed: true, reason: `${objectRef(r.route)} sends here`, objects: [objectRef(r.route)] } };
   }
   if (source.kind === 'ingress-controller') {
-    const mine = ingresses.filter((e) => source.classNames === undefined || (e.className !== undefined && source.classNames.includes(e.className)));
-    const i = mine.find((e) => serviceSendsTo(model, e.service, w, dest.port, e.port, false));
+    const mine = services.flatMap((s) => index.ingresses.get(s) ?? []).filter((e) => source.classNames === undefined || (e.className !== undefined && source.classNames.includes(e.className)));
+    const i = mine.find((e) => serviceSendsTo(index, e.service, w, dest.port, e.port, false));
     if (!i) return { applies: true, allowed: false, verdict: { allowed: false, reason: 'no Ingress of this controller sends to this port', objects: [] } };
     const principal = i.transport === 'https' && gateway && i.proxySslSecret === gateway.secret ? gateway.principal : undefined;
     return { applies: true, allowed: true, transport: i.transport, principal, service: i.service, verdict: { allowed: true, reason: `${objectRef(i.ingress)} sends here`, objects: [objectRef(i.ingress)] } };
@@ -300,26 +356,18 @@ function judge(model: ClusterModel, meshes: IMeshModel[], source: TrafficSource,
  * it; otherwise the non-workload sources and the workloads some admitting rule can select (an
  * index by namespace, so the table is not quadratic when policies name their peers).
  */
-function candidateSources(model: ClusterModel, sources: TrafficSource[], dest: TrafficDestination): TrafficSource[] {
-  const pod = dest.endpoint.pod!;
-  const isolating = isolatingPolicies(model, pod, 'Ingress');
-  if (isolating.length === 0) return sources;
-  const policies = model.objects.map((s) => s.object).filter((o) => o.kind === 'NetworkPolicy' && isolating.includes(objectRef(o)));
-  const namespaces = new Set<string>();
-  let any = false;
-  for (const p of policies) {
-    for (const rule of (p.spec?.ingress ?? []) as any[]) {
-      const from = rule?.from;
-      if (!Array.isArray(from) || from.length === 0) { any = true; continue; }
-      for (const peer of from) {
-        if (peer?.ipBlock) continue;
-        if (!peer?.namespaceSelector) { namespaces.add(p.metadata.namespace ?? 'default'); continue; }
-        for (const ns of model.namespaces.values()) if (selectorMatches(peer.namespaceSelector, ns.labels)) namespaces.add(ns.name);
-      }
+function candidateSources(model: ClusterModel, sources: TrafficSource[], index: SourceIndex, others: TrafficSource[], order: Map<TrafficSource, number>, dest: TrafficDestination): TrafficSource[] {
+  const peers = admittedPeers(model, dest.endpoint.pod!, 'Ingress');
+  if (peers === undefined) return sources;
+  const picked = new Set(others);
+  for (const peer of peers) {
+    const first = Object.entries(peer.podSelector?.matchLabels ?? {})[0];
+    for (const ns of peer.namespaces) {
+      const pool = first ? index.byLabel.get(`${ns}\u0000${first[0]}=${first[1]}`) : index.byNamespace.get(ns);
+      for (const s of pool ?? []) if (!peer.podSelector || selectorMatches(peer.podSelector, s.workload!.podLabels)) picked.add(s);
     }
   }
-  if (any) return sources;
-  return sources.filter((s) => !s.workload || s.workload.hostNetwork || namespaces.has(s.workload.namespace));
+  return [...picked].sort((a, b) => order.get(a)! - order.get(b)!); // in the table's order
 }
 
 /** What a workload may need to reach besides other workloads. */

@@ -1,5 +1,5 @@
 import * as net from 'node:net';
-import { resolveTargetPort, servicePods } from '../cluster';
+import { resolveTargetPort, servicePods, workloadServices } from '../cluster';
 import type { ClusterModel, ContainerInfo, ServiceInfo, ServicePortInfo, StringMap, Verdict, Workload } from '../model';
 import { objectRef } from '../model';
 import { osmInjectedContainers, osmPrivilegedInitContainer } from './osm-injection';
@@ -148,6 +148,7 @@ export class OsmModel implements IMeshModel {
   /** The mesh name namespaces are labelled with. */
   public readonly meshName: string;
   private readonly cache = new WeakMap<ClusterModel, Resources>();
+  private readonly privilegedInit = new WeakMap<ClusterModel, boolean>();
 
   constructor(props: OsmModelProps = {}) {
     this.controlPlaneNamespace = props.controlPlaneNamespace ?? 'osm-system';
@@ -260,7 +261,9 @@ export class OsmModel implements IMeshModel {
     if (!this.isMeshed(model, workload).allowed) return [];
     const o = workload.source.object;
     const podSpec = o.kind === 'Pod' ? o.spec : o.kind === 'CronJob' ? o.spec?.jobTemplate?.spec?.template?.spec : o.spec?.template?.spec;
-    return osmInjectedContainers({ podSpec, enablePrivilegedInitContainer: osmPrivilegedInitContainer(model, this.controlPlaneNamespace) });
+    let privileged = this.privilegedInit.get(model);
+    if (privileged === undefined) this.privilegedInit.set(model, privileged = osmPrivilegedInitContainer(model, this.controlPlaneNamespace));
+    return osmInjectedContainers({ podSpec, enablePrivilegedInitContainer: privileged });
   }
 
   public sidecarConnections(model: ClusterModel, workload: Workload): MeshSidecarConnection[] {
@@ -298,9 +301,8 @@ export class OsmModel implements IMeshModel {
     const paths: DialPath[] = [];
     if (dest.workload) {
       const w = dest.workload;
-      for (const svc of model.services) {
-        if (svc.namespace !== w.namespace || (request.service !== undefined && svc.name !== request.service)) continue;
-        if (!servicePods(model, svc).includes(w)) continue;
+      for (const svc of workloadServices(model, w)) {
+        if (request.service !== undefined && svc.name !== request.service) continue;
         for (const p of svc.ports) {
           if (p.protocol.toUpperCase() === protocol && resolveTargetPort(w, p) === request.port) paths.push({ service: svc, servicePort: p, port: p.port, ip: serviceAddress(svc) ?? dest.ip });
         }
@@ -644,8 +646,7 @@ export class OsmModel implements IMeshModel {
     const r = this.resources(model);
     const from = peerName(request.source);
     const svcPorts: { svc: ServiceInfo; p: ServicePortInfo }[] = [];
-    for (const svc of model.services) {
-      if (svc.namespace !== d.namespace || !servicePods(model, svc).includes(d)) continue;
+    for (const svc of workloadServices(model, d)) {
       for (const p of svc.ports) if (p.protocol.toUpperCase() === 'TCP' && resolveTargetPort(d, p) === request.port) svcPorts.push({ svc, p });
     }
     const sidecar = `${d.ref} has an OSM sidecar, which accepts traffic that does not come from a meshed sidecar only through an IngressBackend`;
