@@ -66,6 +66,16 @@ export interface IstioEntrySource extends MeshIngressSource {
 }
 
 /**
+ * An entry as IstioMesh reads it: `MeshEntry` plus the Istio principal of the pods it comes
+ * through, when the entry knows it (the Gateway API entry of `spec.gateway`, through a Gateway
+ * whose pods are Istio mesh workloads: `GatewayMeshEntry` of constructs/gateway-api).
+ */
+export interface IstioMeshEntry extends MeshEntry {
+  /** `<trustDomain>/ns/<namespace>/sa/<serviceAccount>`. @default - none */
+  readonly principal?: string;
+}
+
+/**
  * The Service appProtocol Istio reads for each of our protocols (pkg/config/kube/conversion.go:
  * appProtocol wins over the port name; pkg/config/protocol/instance.go): http and grpc are HTTP
  * (L7 attributes available); https is HTTPS and grpcs TLS, both opaque TCP to the sidecar;
@@ -324,7 +334,8 @@ export class IstioMesh implements IMeshProvider {
   }
 
   /** The principal an entry's source is admitted by (undefined for address ranges). */
-  private entryPrincipal(e: MeshEntry, src: IstioEntrySource, s: IstioSettings): string | undefined {
+  private entryPrincipal(e: IstioMeshEntry, src: IstioEntrySource, s: IstioSettings): string | undefined {
+    if (e.field === 'spec.gateway') return e.principal; // the gateway's pods, not its Service
     if (src.identity) return istioPrincipal(s.trustDomain, src.identity.namespace, src.identity.serviceAccount);
     if (src.principal !== undefined) {
       if (e.field === 'spec.ingress') return undefined; // OSM's ingress-gateway certificate SAN: the controller is admitted by its own identity
@@ -341,6 +352,8 @@ export class IstioMesh implements IMeshProvider {
   private entryProblems(e: MeshEntry, b: MeshIntent, s: IstioSettings): Problem[] {
     const out = new Problems();
     if (e.port.bypassMesh) return out.list;
+    // A Gateway API route: gatewayProblems (constructs/gateway-api) refuses a gateway whose pods are not Istio mesh workloads.
+    if (e.field === 'spec.gateway') return out.list;
     const port = JSON.stringify(e.port.name);
     if (e.field === 'spec.route') {
       const gw = this.routeGateway;

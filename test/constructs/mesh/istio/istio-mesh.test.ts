@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { IstioMesh, IstioMeshBinding } from '../../../../src/constructs/mesh/istio/istio-mesh';
+import { IstioMesh, IstioMeshBinding, IstioMeshEntry } from '../../../../src/constructs/mesh/istio/istio-mesh';
 import { meshIntent } from '../../../../src/constructs/mesh/mesh-intent';
 import { OsmSmiMesh } from '../../../../src/constructs/mesh/osm/osm-smi-mesh';
 import { SecureApp } from '../../../../src/constructs/secure-app';
@@ -129,6 +129,21 @@ describe('IstioMesh', () => {
     const objects = istio(spec, ocp, mesh);
     expect(oneOf(objects, 'AuthorizationPolicy').spec.rules).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/istio-ingress/sa/ingress-istio'] } }], to: [{ operation: { ports: ['8080'] } }] }]);
     expect(allProblems(objects)).toEqual([]);
+  });
+
+  test('a Gateway API route admits the gateway\'s principal the entry carries (GatewayMeshEntry), not its Service', () => {
+    const spec = appSpec({ ports: [{ name: 'http', port: 80, targetPort: 8080 }], mesh: {} });
+    const intent = meshIntent(spec, cluster())!;
+    const entry: IstioMeshEntry = {
+      purpose: 'the gateway', field: 'spec.gateway', port: intent.ports[0], protocol: 'http', validateClientCertificate: false,
+      sources: [{ service: { name: 'public-istio', namespace: 'gateways' } }], principal: 'cluster.local/ns/gateways/sa/public-istio',
+    };
+    const withGateway = { ...intent, entries: [entry] };
+    expect(new IstioMesh().validate(withGateway)).toEqual([]);
+    const chart = Testing.chart();
+    const deployment = new SecureDeployment(chart, 'D', { name: 'web', namespace: 'shop', image: 'quay.io/acme/web:1.0.0', serviceAccountName: 'web' });
+    new IstioMesh().bind(chart, { ...withGateway, deployment });
+    expect(oneOf(Testing.synth(chart), 'AuthorizationPolicy').spec.rules).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/gateways/sa/public-istio'] } }], to: [{ operation: { ports: ['8080'] } }] }]);
   });
 
   test('a Route to a port that bypasses the mesh needs no gateway and no rule', () => {
