@@ -3,16 +3,19 @@ import * as path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import schema from '../../schema/app-spec.schema.json';
 import compiledValidator from '../../schema/app-spec.validate';
-import { APP_SPEC_API_VERSION, APP_SPEC_KIND, AppSpec } from '../spec/app-spec';
+import { APP_SPEC_API_VERSION, APP_SPEC_KIND, AppProbe, AppSpec } from '../spec/app-spec';
+import { CLUSTER_SPEC_KIND } from '../spec/cluster-spec';
 import type { AppDirectory } from '../spec/app-directory';
 import { ClusterContext } from '../spec/cluster-context';
 import { ResolvedPort, resolvePorts, servesTls } from '../spec/ports';
 import { meshIntent } from './mesh/mesh-intent';
+import { gatewayProblems } from './gateway-api/app-gateway-route';
 import type { IMeshProvider } from './mesh/mesh-provider';
 import { OsmSmiMesh } from './mesh/osm/osm-smi-mesh';
 import { routeProblems } from './openshift/openshift-route';
 import { inlineCertificateFindings } from '../spec/pem';
 import { Problem, Problems } from '../spec/problems';
+import { resourceProblems } from '../spec/quantity';
 import { ingressProblems } from './kubernetes/nginx-ingress';
 import { cidr, dns1035Label, dns1123Label, dns1123Subdomain, hostName, labelKey, labelValue, pinnedImage, portName, portNumber } from '../spec/rules';
 
@@ -59,9 +62,9 @@ function schemaMessage(e: ErrorObject): { field: string; message: string } {
       const allowed = parent ? Object.keys(parent).join(', ') : '';
       return { field: field ? `${field}.${p.additionalProperty}` : String(p.additionalProperty), message: `unknown field ${JSON.stringify(p.additionalProperty)}${allowed ? `; allowed fields: ${allowed}` : ''}` };
     }
-    case 'type': return { field, message: `${JSON.stringify(e.data)} is not ${article(String(p.type))}` };
-    case 'enum': return { field, message: `${JSON.stringify(e.data)} is not allowed; use one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
-    case 'const': return { field, message: `${JSON.stringify(e.data)} is not allowed; use ${JSON.stringify(p.allowedValue)}` };
+    case 'type': return { field, message: typeMessage(field, e.data, String(p.type)) };
+    case 'enum': return { field, message: `${show(e.data)} is not allowed; use one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+    case 'const': return { field, message: `${show(e.data)} is not allowed; use ${JSON.stringify(p.allowedValue)}` };
     default: return { field, message: (e.message ?? 'is not valid').toLowerCase() };
   }
 }
@@ -75,8 +78,91 @@ function article(type: string): string {
   return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
 }
 
+/**
+ * A value of the wrong type. Every number of the App and Cluster documents is an integer (as in
+ * Kubernetes objects, which have no fractions), so a value where a number belongs is "not an
+ * integer"; a quantity written as a YAML number is told to quote it.
+ */
+function typeMessage(field: string, data: unknown, type: string): string {
+  if (type === 'number' || type === 'integer') return `${show(data)} is not an integer`;
+  if (type === 'string' && typeof data === 'number' && /^spec\.resources\.(requests|limits)\./.test(field)) {
+    return `${show(data)} is not a string: write quantities as strings, e.g. "${data}"`;
+  }
+  return `${show(data)} is not ${article(type)}`;
+}
+
+/** A value for a message: its JSON, at most `max` characters; safe on cycles and deep nesting. */
+export function show(value: unknown, max = 80): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Array.isArray(value) ? '[...]' : typeof value === 'object' && value !== null ? '{...}' : String(value);
+  }
+  return text.length > max ? `${text.slice(0, max - 4)}...${text.endsWith('"') ? '"' : ''}` : text;
+}
+
+/** Shortens the quoted values of a message (a name of 10,000 characters is not shown whole). */
+function shortenQuotes(message: string): string {
+  return message.replace(/"(?:[^"\\]|\\.)*"/g, (quoted) => (quoted.length > 80 ? `${quoted.slice(0, 76)}..."` : quoted));
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The kinds of document this tool reads, all with apiVersion `cdk8s-zerotrust/v1alpha1`. */
+const SPEC_KINDS: readonly string[] = [APP_SPEC_KIND, CLUSTER_SPEC_KIND];
+
+/**
+ * One problem for a document that is not ours at all (a Kubernetes manifest among the specs, a
+ * list, a string): its apiVersion and kind, and what a spec document has. Schema messages for
+ * each of its fields would only bury that. Undefined for an App or Cluster document, and for one
+ * that leaves apiVersion and kind out (they default to ours).
+ */
+export function foreignDocumentProblem(doc: unknown): Problem | undefined {
+  const expected = `a spec document has apiVersion ${JSON.stringify(APP_SPEC_API_VERSION)} and kind "App" or "Cluster"`;
+  if (!isObject(doc)) {
+    const what = Array.isArray(doc) ? 'a list' : doc === null || doc === undefined ? 'empty' : `${article(typeof doc)} (${show(doc, 40)})`;
+    return { field: '', message: `not a cdk8s-zerotrust App or Cluster: the document is ${what}, not a mapping; ${expected}` };
+  }
+  const { apiVersion, kind } = doc;
+  const apiVersionOk = apiVersion === undefined || apiVersion === APP_SPEC_API_VERSION;
+  const kindOk = kind === undefined || (typeof kind === 'string' && SPEC_KINDS.includes(kind));
+  if (apiVersionOk && kindOk) return undefined;
+  const named = (v: unknown) => (v === undefined ? 'not set' : show(v, 60));
+  const why = !apiVersionOk && !kindOk ? `${expected}; Kubernetes manifests do not belong among the specs`
+    : !kindOk ? 'kind must be "App" or "Cluster"'
+      : `apiVersion must be ${JSON.stringify(APP_SPEC_API_VERSION)}`;
+  return { field: '', message: `not a cdk8s-zerotrust App or Cluster (apiVersion ${named(apiVersion)}, kind ${named(kind)}): ${why}` };
+}
+
+/** How deep a spec document may nest (far more than any spec needs; YAML's own limit is lower). */
+const MAX_DEPTH = 200;
+
+/**
+ * Where a document refers to itself (a YAML alias inside its own anchor, `a: &x { b: *x }`) or
+ * nests too deep, as a problem; undefined when it is a tree. Shared aliases are fine.
+ */
+export function selfReferenceProblem(doc: unknown): Problem | undefined {
+  const open = new Set<object>();
+  const visit = (v: unknown, at: string, depth: number): Problem | undefined => {
+    if (typeof v !== 'object' || v === null) return undefined;
+    if (open.has(v)) return { field: at, message: 'refers to a value that contains it (a YAML alias inside its own anchor): the document has no end; write the value out' };
+    if (depth > MAX_DEPTH) return { field: at, message: `nests deeper than ${MAX_DEPTH} levels` };
+    open.add(v);
+    for (const [k, child] of Object.entries(v)) {
+      const found = visit(child, Array.isArray(v) ? `${at}[${k}]` : at ? `${at}.${k}` : k, depth + 1);
+      if (found) return found;
+    }
+    open.delete(v);
+    return undefined;
+  };
+  return visit(doc, '', 0);
+}
+
 /** Checks the document's shape against the JSON Schema; one problem per field. */
 export function shapeProblems(doc: unknown, validator: ValidateFunction = schemaValidator): Problem[] {
+  const foreign = foreignDocumentProblem(doc);
+  if (foreign) return [foreign];
   if (validator(doc)) return [];
   const errors = validator.errors ?? [];
   // For `anyOf` (e.g. destinationCA: serviceCA | { file }) report the anyOf, not each branch.
@@ -86,7 +172,7 @@ export function shapeProblems(doc: unknown, validator: ValidateFunction = schema
   for (const e of errors) {
     if (e.keyword !== 'anyOf' && [...anyOfPaths].some((p) => e.instancePath.startsWith(p))) continue;
     const m = e.keyword === 'anyOf'
-      ? { field: toPath(e.instancePath), message: `${JSON.stringify(e.data)} does not have an allowed form` }
+      ? { field: toPath(e.instancePath), message: `${show(e.data)} does not have an allowed form` }
       : schemaMessage(e);
     const key = `${m.field}\0${m.message}`;
     if (!seen.has(key)) { seen.add(key); out.push(m); }
@@ -100,6 +186,8 @@ export function shapeProblems(doc: unknown, validator: ValidateFunction = schema
  * the OpenShift router and the mesh would apply later.
  */
 export function validateAppSpec(doc: unknown, ctx: SpecContext = {}): Problem[] {
+  const whole = foreignDocumentProblem(doc) ?? selfReferenceProblem(doc);
+  if (whole) return [whole];
   const shape = shapeProblems(doc);
   const rules = new Problems();
   try {
@@ -113,7 +201,26 @@ export function validateAppSpec(doc: unknown, ctx: SpecContext = {}): Problem[] 
   const covered = (field: string) => shapeFields.some((f) => field === f || field.startsWith(`${f}.`) || field.startsWith(`${f}[`));
   const seen = new Set<string>();
   return [...shape, ...rules.list.filter((p) => p.warning || !covered(p.field))]
-    .filter((p) => { const k = `${p.field}\0${p.message}`; return seen.has(k) ? false : (seen.add(k), true); });
+    .filter((p) => { const k = `${p.field}\0${p.message}`; return seen.has(k) ? false : (seen.add(k), true); })
+    .map((p) => (p.message.length > 300 ? { ...p, message: shortenQuotes(p.message) } : p));
+}
+
+const INT32_MAX = 2 ** 31 - 1;
+
+/** The numbers of a probe, with what the API server allows (0 means the Kubernetes default; int32 fields). */
+const PROBE_NUMBERS: ReadonlyArray<readonly [keyof AppProbe, number, number]> = [
+  ['initialDelaySeconds', 0, INT32_MAX],
+  ['periodSeconds', 0, INT32_MAX],
+  ['timeoutSeconds', 0, INT32_MAX],
+  ['successThreshold', 0, INT32_MAX],
+  ['failureThreshold', 0, INT32_MAX],
+  ['terminationGracePeriodSeconds', 1, Number.MAX_SAFE_INTEGER],
+];
+
+/** Why a value is not an integer from `min` to `max`, or undefined. */
+function integerIn(value: unknown, min: number, max: number): string | undefined {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return undefined;
+  return `${show(value)} is not an integer from ${min} to ${max}`;
 }
 
 function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
@@ -128,7 +235,7 @@ function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
   const s = doc.spec;
   if (!s || typeof s !== 'object') return;
   if (typeof s.image === 'string') out.add('spec.image', pinnedImage(s.image));
-  if (s.replicas !== undefined && (!Number.isInteger(s.replicas) || s.replicas < 0)) out.add('spec.replicas', `${JSON.stringify(s.replicas)} is not a whole number >= 0`);
+  if (s.replicas !== undefined) out.add('spec.replicas', integerIn(s.replicas, 0, INT32_MAX));
   if (s.serviceAccount !== undefined) out.add('spec.serviceAccount', dns1123Subdomain(s.serviceAccount));
   for (const name of Object.keys(s.env ?? {})) {
     if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name)) out.add(`spec.env.${name}`, `${JSON.stringify(name)} is not an environment variable name: letters, digits, '_', '-' and '.', not starting with a digit`);
@@ -167,7 +274,16 @@ function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
       if (typeof port === 'string') portRef(`spec.probes.${kind}.${h}.port`, port);
       else if (typeof port === 'number') out.add(`spec.probes.${kind}.${h}.port`, portNumber(port));
     }
+    if (typeof probe.grpc?.port === 'number') out.add(`spec.probes.${kind}.grpc.port`, portNumber(probe.grpc.port));
+    for (const [field, min, max] of PROBE_NUMBERS) {
+      const v = probe[field];
+      if (v !== undefined) out.add(`spec.probes.${kind}.${field}`, integerIn(v, min, max));
+    }
+    if (kind !== 'readiness' && probe.successThreshold !== undefined && probe.successThreshold !== 1) {
+      out.add(`spec.probes.${kind}.successThreshold`, `${show(probe.successThreshold)} is not allowed: a ${kind} probe succeeds after one success, so successThreshold must be 1`);
+    }
   }
+  if (s.resources !== undefined && s.resources !== null && typeof s.resources === 'object') out.nest('spec.resources', resourceProblems(s.resources));
   if (s.probes?.readiness && s.probes?.liveness && JSON.stringify(s.probes.readiness) === JSON.stringify(s.probes.liveness)) {
     out.add('spec.probes.liveness', 'is identical to the readiness probe; a liveness probe should be less eager (longer delay or period) so a slow pod is not restarted');
   }
@@ -212,7 +328,10 @@ function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
           + `set spec.ports[${ports.indexOf(port)}].bypassMesh: true (the router reaches the app directly; NetworkPolicy and the app's own TLS protect the port, the mesh does not), or serve plain http on the port behind an edge route (the mesh's mTLS covers the hop from the router's namespace)`);
       }
     }
-    if (r.host === undefined) {
+    const generatedLabel = `${md?.name}-${md?.namespace ?? 'default'}`;
+    if (r.host === undefined && typeof md?.name === 'string' && generatedLabel.length > 63) {
+      out.add('spec.route.host', `no host: OpenShift generates "${generatedLabel}.<apps domain>", whose first label "<name>-<namespace>" is ${generatedLabel.length} characters, and refuses it (a DNS label has at most 63); set the host, or shorten metadata.name or metadata.namespace`);
+    } else if (r.host === undefined) {
       out.warn('spec.route.host', 'no host: the router generates one (<name>-<namespace>.<apps domain>) and writes it into the Route, which GitOps tools then show as drift; set the host');
     }
     if (!cluster.platform.router) {
@@ -247,7 +366,9 @@ function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
     const keyText = texts.get('spec.route.certificate.inline.keyFile');
     if (inline && certText !== undefined && keyText !== undefined && (inline.caCertificateFile === undefined || texts.has('spec.route.certificate.inline.caCertificateFile'))) {
       const findings = inlineCertificateFindings(certText, keyText, texts.get('spec.route.certificate.inline.caCertificateFile'), r.host);
-      findings.errors.forEach((f) => out.add(`spec.route.certificate.inline.${f.field}`, f.message));
+      // A mismatch names both files: which of the two is wrong is for the reader to find out.
+      const pair = (m: string) => (/does not match/.test(m) ? `${m}: the key file ${JSON.stringify(inline.keyFile)} and the certificate file ${JSON.stringify(inline.certificateFile)} are not a pair (their public keys differ)` : m);
+      findings.errors.forEach((f) => out.add(`spec.route.certificate.inline.${f.field}`, pair(f.message)));
       findings.warnings.forEach((f) => out.warn(`spec.route.certificate.inline.${f.field}`, f.message));
     }
   }
@@ -276,6 +397,13 @@ function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
       if (!servesTls(port.protocol)) out.add('spec.ingress.backendTls', `port ${JSON.stringify(port.name)} is ${port.protocol}: the app does not serve TLS, and the app is not meshed${meshed ? ' on this port (bypassMesh)' : ''}; drop backendTls or use a https/grpcs port`);
       if (bt.clientCertSecret === undefined) out.add('spec.ingress.backendTls.clientCertSecret', 'is required without a mesh: a "namespace/name" Secret with ca.crt (to verify the app) and tls.crt/tls.key (the controller\'s client certificate)');
     }
+  }
+
+  if (s.gateway) {
+    out.nest('', gatewayProblems({
+      app: String(md?.name), namespace: md?.namespace ?? 'default', ports, gateway: s.gateway, cluster, meshed,
+      meshProvider: (ctx.mesh ?? new OsmSmiMesh()).name, tlsSource: s.tls?.source, baseDir: ctx.baseDir ?? '.',
+    }));
   }
 
   const allow = s.allow;

@@ -24,12 +24,59 @@ describe('validateAppSpec', () => {
     });
     test('fails a wrong type and a value outside an enum', () => {
       expect(problems({ ...base, spec: { ...base.spec, replicas: 'two', ports: [{ name: 'http', port: 80, protocol: 'HTTP' }] } })).toEqual([
-        { field: 'spec.replicas', message: '"two" is not a number' },
+        { field: 'spec.replicas', message: '"two" is not an integer' },
         { field: 'spec.ports[0].protocol', message: '"HTTP" is not allowed; use one of "http", "https", "grpc", "grpcs", "tcp", "tcp-server-first"' },
       ]);
     });
-    test('fails a wrong apiVersion or kind', () => {
-      expect(fields({ ...base, apiVersion: 'v1', kind: 'Deployment' })).toEqual(['apiVersion', 'kind']);
+    test('fails a string where an integer is required with "not an integer", wherever the number is', () => {
+      expect(problems(appSpec({ ports: [{ name: 'http', port: '8080' as any }], probes: { readiness: { tcpSocket: { port: 8080 }, periodSeconds: 'often' as any } } }))).toEqual([
+        { field: 'spec.probes.readiness.periodSeconds', message: '"often" is not an integer' },
+        { field: 'spec.ports[0].port', message: '"8080" is not an integer' },
+      ]);
+    });
+    test('fails a quantity written as a YAML number, telling to quote it', () => {
+      expect(problems(appSpec({ resources: { requests: { cpu: 1 as any } } }))).toEqual([
+        { field: 'spec.resources.requests.cpu', message: '1 is not a string: write quantities as strings, e.g. "1"' },
+      ]);
+    });
+  });
+
+  describe('documents that are not ours', () => {
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 2, template: {} } };
+    test('fails a Kubernetes manifest with one problem naming its apiVersion and kind', () => {
+      expect(problems(deployment)).toEqual([{
+        field: '',
+        message: 'not a cdk8s-zerotrust App or Cluster (apiVersion "apps/v1", kind "Deployment"): a spec document has apiVersion "cdk8s-zerotrust/v1alpha1" and kind "App" or "Cluster"; Kubernetes manifests do not belong among the specs',
+      }]);
+    });
+    test('fails a wrong apiVersion or kind alone with one problem saying what it must be', () => {
+      expect(problems({ ...base, apiVersion: 'cdk8s-zerotrust/v1' })).toEqual([
+        { field: '', message: 'not a cdk8s-zerotrust App or Cluster (apiVersion "cdk8s-zerotrust/v1", kind "App"): apiVersion must be "cdk8s-zerotrust/v1alpha1"' },
+      ]);
+      expect(problems({ ...base, kind: 'Ap' })).toEqual([
+        { field: '', message: 'not a cdk8s-zerotrust App or Cluster (apiVersion "cdk8s-zerotrust/v1alpha1", kind "Ap"): kind must be "App" or "Cluster"' },
+      ]);
+      expect(problems({ apiVersion: 'v1', metadata: { name: 'x' } })).toEqual([
+        { field: '', message: expect.stringMatching(/^not a cdk8s-zerotrust App or Cluster \(apiVersion "v1", kind not set\): apiVersion must be/) },
+      ]);
+    });
+    test('fails a list, a string and a number as documents with one problem each', () => {
+      expect(problems(['x'])).toEqual([{ field: '', message: 'not a cdk8s-zerotrust App or Cluster: the document is a list, not a mapping; a spec document has apiVersion "cdk8s-zerotrust/v1alpha1" and kind "App" or "Cluster"' }]);
+      expect(problems('hello')[0].message).toMatch(/^not a cdk8s-zerotrust App or Cluster: the document is a string \("hello"\), not a mapping/);
+      expect(problems(42)[0].message).toMatch(/the document is a number \(42\)/);
+    });
+    test('fails a document that contains itself (a YAML alias inside its own anchor) without looping', () => {
+      const metadata: any = { name: 'web' };
+      metadata.labels = metadata;
+      expect(problems({ ...base, metadata })).toEqual([
+        { field: 'metadata.labels', message: 'refers to a value that contains it (a YAML alias inside its own anchor): the document has no end; write the value out' },
+      ]);
+    });
+    test('shortens long values in messages', () => {
+      const [p] = problems(appSpec({}, { name: 'x'.repeat(10_000) }));
+      expect(p.field).toBe('metadata.name');
+      expect(p.message.length).toBeLessThan(200);
+      expect(p.message).toMatch(/^"x{70,}\.\.\." is 10000 characters/);
     });
   });
 
@@ -61,7 +108,65 @@ describe('validateAppSpec', () => {
     });
   });
 
+  describe('numbers', () => {
+    test.each([
+      ['spec.replicas', { replicas: -1 }, '-1 is not an integer from 0 to 2147483647'],
+      ['spec.replicas', { replicas: 1.5 }, '1.5 is not an integer from 0 to 2147483647'],
+      ['spec.probes.readiness.initialDelaySeconds', { probes: { readiness: { tcpSocket: { port: 8080 }, initialDelaySeconds: -5 } } }, '-5 is not an integer from 0 to 2147483647'],
+      ['spec.probes.readiness.periodSeconds', { probes: { readiness: { tcpSocket: { port: 8080 }, periodSeconds: 2.5 } } }, '2.5 is not an integer from 0 to 2147483647'],
+      ['spec.probes.readiness.timeoutSeconds', { probes: { readiness: { tcpSocket: { port: 8080 }, timeoutSeconds: 2 ** 31 } } }, '2147483648 is not an integer from 0 to 2147483647'],
+      ['spec.probes.startup.terminationGracePeriodSeconds', { probes: { startup: { tcpSocket: { port: 8080 }, terminationGracePeriodSeconds: 0 } } }, '0 is not an integer from 1 to 9007199254740991'],
+      ['spec.probes.liveness.successThreshold', { probes: { liveness: { tcpSocket: { port: 8080 }, successThreshold: 2 } } }, '2 is not allowed: a liveness probe succeeds after one success, so successThreshold must be 1'],
+      ['spec.probes.readiness.grpc.port', { probes: { readiness: { grpc: { port: 70000 } } } }, 'port 70000 is not an integer from 1 to 65535'],
+    ])('fails %s out of range', (field, spec, message) => {
+      expect(problems(appSpec(spec as any))).toEqual([{ field, message }]);
+    });
+    test('passes probe numbers the API server accepts', () => {
+      expect(problems(appSpec({ replicas: 0, probes: { readiness: { tcpSocket: { port: 8080 }, initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 2, successThreshold: 3, failureThreshold: 1 }, liveness: { grpc: { port: 8080 }, successThreshold: 1, terminationGracePeriodSeconds: 30 } } }))).toEqual([]);
+    });
+  });
+
+  describe('resources (Kubernetes quantities)', () => {
+    test('fails 512MB, naming the field, the value and the forms allowed', () => {
+      expect(problems(appSpec({ resources: { limits: { memory: '512MB' } } }))).toEqual([{
+        field: 'spec.resources.limits.memory',
+        message: '"512MB" is not a Kubernetes quantity: a number with an optional suffix: Ki, Mi, Gi, Ti, Pi, Ei (powers of 1024), n, u, m, k, M, G, T, P, E (powers of 1000) or an exponent such as e6 (did you mean "512M" or "512Mi"?)',
+      }]);
+    });
+    test('fails a memory limit below its request and a negative cpu request', () => {
+      expect(problems(appSpec({ resources: { requests: { memory: '1Gi', cpu: '-1' }, limits: { memory: '1000Mi' } } }))).toEqual([
+        { field: 'spec.resources.requests.cpu', message: '"-1" is negative; a request is 0 or more' },
+        { field: 'spec.resources.requests.memory', message: '"1Gi" is more than the memory limit "1000Mi" (limits.memory); a request must be at most its limit' },
+      ]);
+    });
+    test('fails an environment whose merged resources put a limit below the request', () => {
+      const spec = appSpec({ resources: { requests: { memory: '256Mi' }, limits: { memory: '512Mi' } } });
+      expect(problems(spec)).toEqual([]);
+      expect(problems({ ...spec, spec: { ...spec.spec, resources: { requests: { memory: '256Mi' }, limits: { memory: '128Mi' } } } }).map((p) => p.field)).toEqual(['spec.resources.requests.memory']);
+    });
+    test('passes equal and exponent forms: 1 == 1000m, 1e9 <= 1Gi', () => {
+      expect(problems(appSpec({ resources: { requests: { cpu: '1', memory: '1e9' }, limits: { cpu: '1000m', memory: '1Gi' } } }))).toEqual([]);
+    });
+  });
+
   describe('route', () => {
+    test('fails a route without host whose generated host has a first label over 63 characters', () => {
+      const name = 'a'.repeat(40);
+      const found = problems(appSpec({ route: {} }, { name, namespace: 'b'.repeat(23) }));
+      expect(found).toEqual([{
+        field: 'spec.route.host',
+        message: `no host: OpenShift generates "${name}-${'b'.repeat(23)}.<apps domain>", whose first label "<name>-<namespace>" is 64 characters, and refuses it (a DNS label has at most 63); set the host, or shorten metadata.name or metadata.namespace`,
+      }]);
+      expect(problems(appSpec({ route: {} }, { name, namespace: 'b'.repeat(22) }))).toEqual([expect.objectContaining({ warning: true })]);
+      expect(problems(appSpec({ route: { host: 'web.apps.example.com' } }, { name, namespace: 'b'.repeat(23) }))).toEqual([]);
+    });
+    test('fails a key that does not match the certificate, naming both files', () => {
+      const found = problems(appSpec({ route: { host: 'web.apps.example.com', certificate: { allowInlineKeys: true, inline: { certificateFile: 'test/fixtures/route.crt.pem', keyFile: 'test/fixtures/other.key.pem' } } } }));
+      expect(found).toEqual([{
+        field: 'spec.route.certificate.inline.keyFile',
+        message: 'the key does not match the certificate: the key file "test/fixtures/other.key.pem" and the certificate file "test/fixtures/route.crt.pem" are not a pair (their public keys differ)',
+      }]);
+    });
     test.each([
       ['host too long', { host: `${'a'.repeat(64)}.example.com` }, 'spec.route.host', /at most 63/],
       ['uppercase host', { host: 'Web.example.com' }, 'spec.route.host', /lowercase/],
