@@ -150,6 +150,9 @@ export class IstioMesh implements IMeshProvider {
     if (b.namespace === s.controlPlaneNamespace) {
       out.add('metadata.namespace', `${JSON.stringify(b.namespace)} is the mesh's root namespace: namespace-wide policies there apply to the whole mesh, gateways included; run the app in its own namespace`);
     }
+    if (b.app === 'default' || b.app === 'allow-nothing') {
+      out.add('metadata.name', `${JSON.stringify(b.app)} is the name of a namespace-wide Istio policy (PeerAuthentication default, AuthorizationPolicy allow-nothing); the app's own policies carry its name: choose another`);
+    }
     const byName = new Map(b.ports.map((p) => [p.name, p]));
     (b.mesh.allow ?? []).forEach((allow, i) => {
       const at = `spec.mesh.allow[${i}]`;

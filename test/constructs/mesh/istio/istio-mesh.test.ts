@@ -268,9 +268,10 @@ describe('IstioMesh', () => {
     expect(nsCni.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 
-  test('refuses permissive mode and an app in the root namespace', () => {
+  test('refuses permissive mode, an app in the root namespace and an app named like a namespace-wide policy', () => {
     expect(problems(appSpec({ mesh: {} }, { namespace: 'istio-system' }), cluster({ provider: 'istio', permissive: true })).map((p) => p.field))
       .toEqual(['cluster.spec.mesh.permissive', 'metadata.namespace']);
+    expect(problems(appSpec({ mesh: {} }, { name: 'default' })).map((p) => p.field)).toEqual(['metadata.name']);
   });
 
   test('optOut labels the pod template sidecar.istio.io/inject: "false"', () => {
