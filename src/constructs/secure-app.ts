@@ -74,7 +74,13 @@ export class SecureApp extends Construct {
   public readonly name: string;
   public readonly namespace: string;
   public readonly serviceAccountName: string;
-  public readonly serviceAccount: k8s.KubeServiceAccount;
+  /**
+   * The ServiceAccount, written by the app that owns it: an app whose ServiceAccount is shared
+   * with other apps of its namespace (the same `spec.serviceAccount`, or one app's name) writes it
+   * only when it is the first of them by name (`serviceAccountOwner`); the others run as it.
+   * @default - none when another app of the directory owns the ServiceAccount
+   */
+  public readonly serviceAccount?: k8s.KubeServiceAccount;
   public readonly deployment: SecureDeployment;
   /** @default - none for a pure client (no ports) */
   public readonly service?: AppService;
@@ -163,10 +169,12 @@ export class SecureApp extends Construct {
       });
     }
 
-    this.serviceAccount = new KubeServiceAccount(this, 'ServiceAccount', {
-      metadata: { name: serviceAccountName, namespace, labels, annotations },
-      automountServiceAccountToken: false,
-    });
+    if (serviceAccountOwner(directory, namespace, serviceAccountName, name) === name) {
+      this.serviceAccount = new KubeServiceAccount(this, 'ServiceAccount', {
+        metadata: { name: serviceAccountName, namespace, labels, annotations },
+        automountServiceAccountToken: false,
+      });
+    }
 
     if (ports.length > 0) {
       this.service = new AppService(this, 'Service', {
@@ -375,6 +383,16 @@ export class SecureApp extends Construct {
       this.networkPolicies.push(...policy.policies);
     }
   }
+}
+
+/**
+ * The app that writes a ServiceAccount shared by apps of one namespace: the first by name among
+ * the directory's apps running as it and `app` itself. The others do not write it; the
+ * cross-app checks refuse sharers that disagree on its labels or annotations, and an app that
+ * takes another app's own (default) ServiceAccount without that app naming it too.
+ */
+export function serviceAccountOwner(directory: AppDirectory, namespace: string, serviceAccount: string, app: string): string {
+  return directory.withServiceAccount(namespace, serviceAccount).reduce((first, a) => (a.name < first ? a.name : first), app);
 }
 
 /** The apps of each Chart, by "namespace/name": two SecureApps of one app would write every object twice. */

@@ -36,6 +36,7 @@ import { AppDirectory } from '../spec/app-directory';
 import { ClusterContext } from '../spec/cluster-context';
 import type { ClusterSpecBody } from '../spec/cluster-spec';
 import { crossAppIssues } from './cross-app';
+import { crossDocumentChecks } from './cross-document';
 import { verifyObjects } from './verify';
 
 /** Where a run stops. */
@@ -107,7 +108,7 @@ export function runPipeline(loaded: LoadedSpecs, options: PipelineOptions = {}):
   const stop = loaded.issues.length > 0 ? PipelineStage.VALIDATE : options.stopAfter ?? PipelineStage.SERIALIZE;
   // 2. resolve environment, then what every app may see of the run
   const resolved = resolveEnvironment(specs, options.env);
-  const issues: SpecIssue[] = [...loaded.issues, ...clusterIssues(resolved)];
+  const issues: SpecIssue[] = [...loaded.issues, ...clusterIssues(resolved), ...meshDefaultsWarning(resolved)];
   let failed = hasErrors(issues);
   const context = pipelineContext(options, failed ? undefined : resolved);
   const files: AppFile[] = [];
@@ -155,6 +156,22 @@ export function pipelineContext(options: SynthOptions, resolved?: ResolvedSet): 
 function isAppSpec(doc: unknown): doc is AppSpec {
   return isObject(doc) && (doc.kind === undefined || doc.kind === 'App') && isObject(doc.metadata) && typeof doc.metadata.name === 'string' && isObject(doc.spec)
     && (doc.metadata.namespace === undefined || typeof doc.metadata.namespace === 'string');
+}
+
+/**
+ * One warning for a run with meshed apps and no mesh settings in a Cluster document: the mesh
+ * then keeps its installation's defaults, which for OSM's chart are permissive mode and egress on
+ * (every meshed caller allowed, any destination reachable), and nothing checks that the namespaces
+ * of the router, the ingress controllers and the gateways are monitored.
+ */
+function meshDefaultsWarning(resolved: ResolvedSet): SpecIssue[] {
+  const clusterMesh = resolved.cluster && isObject(resolved.cluster.spec) && isObject(resolved.cluster.spec.spec) ? resolved.cluster.spec.spec.mesh : undefined;
+  const meshed = resolved.apps.find((a) => isAppSpec(a.spec) && a.spec.spec.mesh !== undefined);
+  if (clusterMesh !== undefined || !meshed) return [];
+  return [{
+    file: meshed.document.file, app: meshed.name, field: 'spec.mesh', warning: true,
+    message: 'meshed apps but no mesh settings (a kind: Cluster document with spec.mesh): the mesh keeps its installation\'s defaults, which for OSM are permissive mode and egress on (not zero trust); declare them so the MeshConfig is written and checked',
+  }];
 }
 
 /** Stage 3, validate (the cluster): the Cluster document's problems, and more than one of them. */
@@ -284,24 +301,7 @@ export function buildAndRender(spec: AppSpec, context: SpecContext): any[] {
  * the same app twice, or two apps owning one namespace.
  */
 export function crossCheck(resolved: ResolvedSet): SpecIssue[] {
-  const issues: SpecIssue[] = [];
-  const apps = new Map<string, ResolvedApp>();
-  const namespaceOwners = new Map<string, ResolvedApp>();
-  for (const app of resolved.apps) {
-    const doc = app.spec as AppSpec;
-    if (!isObject(doc) || !isObject(doc.metadata) || typeof doc.metadata.name !== 'string') continue;
-    const namespace = typeof doc.metadata.namespace === 'string' ? doc.metadata.namespace : 'default';
-    const key = `${namespace}/${doc.metadata.name}`;
-    const other = apps.get(key);
-    if (other) issues.push({ file: app.document.file, app: app.name, field: 'metadata.name', message: `app ${key} is also defined in ${other.document.file}; (namespace, name) must be unique` });
-    else apps.set(key, app);
-    if (isObject(doc.spec) && doc.spec.ownsNamespace === true) {
-      const owner = namespaceOwners.get(namespace);
-      if (owner) issues.push({ file: app.document.file, app: app.name, field: 'spec.ownsNamespace', message: `namespace ${JSON.stringify(namespace)} is already owned by ${owner.name} in ${owner.document.file}; one app per namespace may own it` });
-      else namespaceOwners.set(namespace, app);
-    }
-  }
-  return issues;
+  return crossDocumentChecks(resolved);
 }
 
 /** One app's output file. */
