@@ -27,7 +27,10 @@ export interface SpecContext {
   readonly mesh?: IMeshProvider;
   /** @default - OpenShift when the app has a route, plain Kubernetes otherwise; no mesh settings */
   readonly cluster?: ClusterContext;
-  /** The other apps (not used by per-app rules; cross-app rules live in the engine). @default - none */
+  /**
+   * The other apps. Cross-app rules live in the engine; the per-app rules use it only where the
+   * app's own objects depend on the others (the egress to the apps that admit it). @default - none
+   */
   readonly directory?: AppDirectory;
 }
 
@@ -427,11 +430,19 @@ function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
   const egress = s.egress;
   if (egress) {
     const names = new Map<string, number>();
+    // The egress to each app that admits this one is a NetworkPolicy named <app>-egress-to-<callee>[-<its namespace>].
+    const ownNamespace = md?.namespace ?? 'default';
+    const callees = ctx.directory && typeof md?.name === 'string' ? ctx.directory.calleesOf(ownNamespace, md.name) : [];
+    const calleePolicies = new Map(callees.map((c) => [c.app.namespace === ownNamespace ? c.app.name : `${c.app.name}-${c.app.namespace}`, c.app]));
     (egress.to ?? []).forEach((d, i) => {
       const at = `spec.egress.to[${i}]`;
       out.add(`${at}.name`, dns1123Label(d.name));
       if (names.has(d.name)) out.add(`${at}.name`, `destination name ${JSON.stringify(d.name)} repeats spec.egress.to[${names.get(d.name)}]; names must be unique`);
       names.set(d.name, i);
+      const callee = calleePolicies.get(d.name);
+      if (callee) {
+        out.add(`${at}.name`, `destination name ${JSON.stringify(d.name)} is taken by the egress to app ${callee.namespace}/${callee.name}, which admits this app: both NetworkPolicies would be named ${md.name}-egress-to-${d.name}; rename the destination`);
+      }
       (d.ipRanges ?? []).forEach((c, j) => out.add(`${at}.ipRanges[${j}]`, cidr(c)));
       (d.hosts ?? []).forEach((h, j) => out.add(`${at}.hosts[${j}]`, hostName(h, true)));
       if (!d.ipRanges?.length && !d.hosts?.length) out.add(at, 'a destination needs ipRanges (enforced by NetworkPolicy) or hosts (enforced by the mesh)');

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { validateAppSpec } from '../../src/constructs/validate-spec';
+import { AppDirectory } from '../../src/spec/app-directory';
 import { ROOT, appSpec } from '../util';
 
 const problems = (doc: unknown) => validateAppSpec(doc, { baseDir: ROOT });
@@ -146,6 +147,18 @@ describe('validateAppSpec', () => {
     });
     test('passes equal and exponent forms: 1 == 1000m, 1e9 <= 1Gi', () => {
       expect(problems(appSpec({ resources: { requests: { cpu: '1', memory: '1e9' }, limits: { cpu: '1000m', memory: '1Gi' } } }))).toEqual([]);
+    });
+  });
+
+  describe('egress', () => {
+    test('fails a destination named like an app that admits this one (both NetworkPolicies would be <app>-egress-to-<name>)', () => {
+      const web = appSpec({ egress: { to: [{ name: 'api', ipRanges: ['10.0.0.0/8'], ports: [{ port: 443 }] }] } });
+      const api = appSpec({ allow: [{ from: [{ app: 'web' }] }] }, { name: 'api' });
+      expect(validateAppSpec(web, { baseDir: ROOT, directory: new AppDirectory([web, api]) })).toEqual([{
+        field: 'spec.egress.to[0].name',
+        message: 'destination name "api" is taken by the egress to app shop/api, which admits this app: both NetworkPolicies would be named web-egress-to-api; rename the destination',
+      }]);
+      expect(validateAppSpec(web, { baseDir: ROOT, directory: new AppDirectory([web]) })).toEqual([]);
     });
   });
 
