@@ -130,6 +130,13 @@ interface Resources {
   gateways: KubeGateway[];
   /** Istio objects labelled for another revision (ignored by this control plane). */
   otherRevision: string[];
+  /** Memos: per workload, its verdicts and Services; Services by host name. */
+  meshed: Map<Workload, Verdict>;
+  gateway: Map<Workload, boolean>;
+  servicesOf?: Map<Workload, ServiceInfo[]>;
+  authzOf: Map<Workload, AuthzPolicy[]>;
+  protocolOf: Map<Workload, Map<number, IstioPortProtocol>>;
+  serviceByHost?: Map<string, ServiceInfo>;
 }
 
 /** One way the source reaches the destination: through a Service port, or at an address. */
@@ -259,6 +266,16 @@ export class IstioModel implements IMeshModel {
    * `enableNamespacesByDefault` (false by default, istio:D/values.yaml:142) is not modelled.
    */
   public isMeshed(model: ClusterModel, workload: Workload): Verdict {
+    const r = this.resources(model);
+    let v = r.meshed.get(workload);
+    if (v === undefined) {
+      v = this.computeMeshed(model, workload);
+      r.meshed.set(workload, v);
+    }
+    return v;
+  }
+
+  private computeMeshed(model: ClusterModel, workload: Workload): Verdict {
     const ref = workload.ref;
     const no = (reason: string, objects: string[] = [ref]): Verdict => ({ allowed: false, reason: `${ref} gets no Istio sidecar: ${reason}`, objects });
     if (workload.containers.some((c) => c.name === ISTIO_PROXY_CONTAINER_NAME && !c.init)) {
@@ -325,6 +342,16 @@ export class IstioModel implements IMeshModel {
    * run istio-proxy with `proxy router`.
    */
   public isGateway(model: ClusterModel, workload: Workload): boolean {
+    const r = this.resources(model);
+    let v = r.gateway.get(workload);
+    if (v === undefined) {
+      v = this.computeGateway(model, workload);
+      r.gateway.set(workload, v);
+    }
+    return v;
+  }
+
+  private computeGateway(model: ClusterModel, workload: Workload): boolean {
     if (GATEWAY_API_GATEWAY_NAME_LABEL in workload.podLabels) return true;
     if (!this.isMeshed(model, workload).allowed) return false;
     if ((workload.podAnnotations[ISTIO_INJECT_TEMPLATES_ANNOTATION] ?? '').split(',').map((x) => x.trim()).includes('gateway')) return true;
@@ -407,8 +434,16 @@ export class IstioModel implements IMeshModel {
    * A port no Service sends to gets the inbound passthrough chain, sniffed (listener_inbound.go:759-786).
    */
   public portProtocol(model: ClusterModel, workload: Workload, port: number): IstioPortProtocol {
-    for (const svc of model.services) {
-      if (svc.namespace !== workload.namespace || !servicePods(model, svc).includes(workload)) continue;
+    const r = this.resources(model);
+    let byPort = r.protocolOf.get(workload);
+    if (!byPort) { byPort = new Map(); r.protocolOf.set(workload, byPort); }
+    let p = byPort.get(port);
+    if (!p) { p = this.computePortProtocol(model, workload, port); byPort.set(port, p); }
+    return p;
+  }
+
+  private computePortProtocol(model: ClusterModel, workload: Workload, port: number): IstioPortProtocol {
+    for (const svc of this.servicesOf(model, workload)) {
       for (const sp of svc.ports) {
         if (sp.protocol.toUpperCase() !== 'TCP' || resolveTargetPort(workload, sp) !== port) continue;
         const p = servicePortProtocol(sp);
@@ -456,6 +491,17 @@ export class IstioModel implements IMeshModel {
   // -------------------------------------------------------------------------------------------
   // Paths and legs
 
+  /** The Services of the input that select the workload (in its namespace), in input order. */
+  private servicesOf(model: ClusterModel, workload: Workload): ServiceInfo[] {
+    const r = this.resources(model);
+    if (!r.servicesOf) {
+      const index = new Map<Workload, ServiceInfo[]>();
+      for (const svc of model.services) for (const w of servicePods(model, svc)) index.set(w, [...(index.get(w) ?? []), svc]);
+      r.servicesOf = index;
+    }
+    return r.servicesOf.get(workload) ?? [];
+  }
+
   /** Evaluates each way the source reaches the destination; the first that is allowed answers, else the first. */
   private overPaths(model: ClusterModel, request: MeshConnectionRequest, judge: (path: DialPath) => Verdict): Verdict {
     const dest = request.destination;
@@ -463,9 +509,8 @@ export class IstioModel implements IMeshModel {
     const paths: DialPath[] = [];
     if (dest.workload) {
       const w = dest.workload;
-      for (const svc of model.services) {
-        if (svc.namespace !== w.namespace || (request.service !== undefined && svc.name !== request.service)) continue;
-        if (!servicePods(model, svc).includes(w)) continue;
+      for (const svc of this.servicesOf(model, w)) {
+        if (request.service !== undefined && svc.name !== request.service) continue;
         for (const p of svc.ports) {
           if (p.protocol.toUpperCase() === protocol && resolveTargetPort(w, p) === request.port) paths.push({ service: svc, servicePort: p, port: p.port, ip: serviceAddress(svc) ?? dest.ip });
         }
@@ -654,15 +699,7 @@ export class IstioModel implements IMeshModel {
    */
   private authorize(model: ClusterModel, request: MeshConnectionRequest, d: Workload, principal: string | undefined,
     protocol: IstioPortProtocol, arrival: string): Verdict {
-    const r = this.resources(model);
-    const root = r.settings.rootNamespace;
-    const gwName = d.podLabels[GATEWAY_API_GATEWAY_NAME_LABEL];
-    const selected = r.authz.filter((p) => {
-      if (p.namespace !== root && p.namespace !== d.namespace) return false;
-      if (gwName === undefined) return !p.hasTargetRefs && subsetOf(p.selector ?? {}, d.podLabels);
-      if (!p.hasTargetRefs) return subsetOf(p.selector ?? {}, d.podLabels);
-      return p.namespace === d.namespace && p.targetGateways.includes(gwName);
-    });
+    const selected = this.policiesOf(model, d);
     const opaque = arrival === 'tls' || (arrival === 'plain' && request.transport === 'https');
     const transport = request.transport ?? (opaque ? 'https' : 'http');
     const chain = protocol.chain === 'auto' ? (transport === 'http' && !opaque ? 'http' : 'tcp') : protocol.chain;
@@ -716,6 +753,23 @@ export class IstioModel implements IMeshModel {
       return { allowed: true, reason: `${chainWhy}; ${some.map((x) => `ALLOW ${x.ref} admits ${caller} for ${x.what.join(' or ')}`).join('; ')}${shadowNote}${noteText(notes)}`, objects: unique([...some.map((x) => x.ref), ...enforced.filter((x) => x.action !== 'ALLOW').map((x) => x.ref)]) };
     }
     return { allowed: false, reason: `${chainWhy}; ALLOW policies select ${d.ref} (${refList(allows.map((p) => p.ref))}) and none admits ${caller}: ${misses.join('; ')}${shadowNote}${noteText(notes)}`, objects: unique(selected.map((p) => p.ref)) };
+  }
+
+  /** The AuthorizationPolicies attached to a workload's proxy (see `authorize`). */
+  private policiesOf(model: ClusterModel, d: Workload): AuthzPolicy[] {
+    const r = this.resources(model);
+    let selected = r.authzOf.get(d);
+    if (selected) return selected;
+    const root = r.settings.rootNamespace;
+    const gwName = d.podLabels[GATEWAY_API_GATEWAY_NAME_LABEL];
+    selected = r.authz.filter((p) => {
+      if (p.namespace !== root && p.namespace !== d.namespace) return false;
+      if (gwName === undefined) return !p.hasTargetRefs && subsetOf(p.selector ?? {}, d.podLabels);
+      if (!p.hasTargetRefs) return subsetOf(p.selector ?? {}, d.podLabels);
+      return p.namespace === d.namespace && p.targetGateways.includes(gwName);
+    });
+    r.authzOf.set(d, selected);
+    return selected;
   }
 
   /** Whether a policy's rules match (any rule), with the reasons rules were dropped or missed. */
@@ -904,7 +958,9 @@ export class IstioModel implements IMeshModel {
    * "~" none; no egress: "*\/*"; istio:pilot/pkg/model/sidecar.go:322-326,468-503,720-760).
    */
   private visible(model: ClusterModel, src: MeshedSource, scope: SidecarRes | undefined, namespace: string, host: string, port: number): { ok: boolean; reason: string; note: string } {
-    const svc = model.services.find((x) => host === `${x.name}.${x.namespace}.svc.${this.clusterDomain}`);
+    const r = this.resources(model);
+    if (!r.serviceByHost) r.serviceByHost = new Map(model.services.map((x) => [`${x.name}.${x.namespace}.svc.${this.clusterDomain}`, x]));
+    const svc = r.serviceByHost.get(host);
     const exportTo = svc?.source.object.metadata.annotations?.[ISTIO_EXPORT_TO_ANNOTATION];
     if (exportTo !== undefined) {
       const list = exportTo.split(',').map((x) => x.trim());
@@ -1020,7 +1076,7 @@ export class IstioModel implements IMeshModel {
     const cached = this.cache.get(model);
     if (cached) return cached;
     const settings = this.readSettings(model);
-    const r: Resources = { settings, peerAuths: [], authz: [], sidecars: [], serviceEntries: [], destinationRules: [], gateways: [], otherRevision: [] };
+    const r: Resources = { settings, peerAuths: [], authz: [], sidecars: [], serviceEntries: [], destinationRules: [], gateways: [], otherRevision: [], meshed: new Map(), gateway: new Map(), authzOf: new Map(), protocolOf: new Map() };
     const classes = new Set(['istio']);
     for (const { object: o } of model.objects) {
       if (o.kind === 'GatewayClass' && o.apiVersion.startsWith('gateway.networking.k8s.io/') && o.spec?.controllerName === 'istio.io/gateway-controller') classes.add(o.metadata.name);
