@@ -1,4 +1,6 @@
 import type { IngressControllerProfile } from '../spec/profiles/ingress-nginx';
+import type { ResolvedGateway } from '../spec/profiles/gateways';
+import { GatewayEntrySource, gatewayEntries, gatewayEntry } from './gateway-api';
 import type { PlatformProfile } from '../spec/profiles/platform-profile';
 import { namespaceLabels, resolveTargetPort, selectorMatches, servicePods, workloadEndpoint } from './cluster';
 import type { IMeshModel, MeshConnectionRequest, MeshPeer } from './mesh/mesh-model';
@@ -30,6 +32,8 @@ export interface TrafficSource {
   readonly workload?: Workload;
   /** For ingress controllers: the IngressClass names they serve. @default - every class */
   readonly classNames?: string[];
+  /** For Gateway API gateways: the gateway source. @default - not a gateway */
+  readonly gatewaySource?: GatewayEntrySource;
 }
 
 /** A destination: a workload's port, or a place a workload may need to reach. */
@@ -84,6 +88,10 @@ export interface ReachabilityOptions {
   readonly externalProbes?: ExternalProbe[];
   /** An address outside the cluster that nothing should admit. @default "203.0.113.10" (TEST-NET-3) */
   readonly outsideAddress?: string;
+  /** Gateway API Gateways whose pods are sources (their routes are entry points). @default - none */
+  readonly gateways?: ResolvedGateway[];
+  /** The mesh's trust domain, for gateway principals. @default "cluster.local" */
+  readonly trustDomain?: string;
 }
 
 /** The whole table. */
@@ -165,6 +173,7 @@ function trafficSources(model: ClusterModel, options: ReachabilityOptions, outsi
       classNames: c.classNames,
     });
   }
+  for (const g of gatewayEntries(model, options.gateways ?? [], options.trustDomain)) out.push({ ...g, gatewaySource: g });
   for (const w of model.workloads) {
     out.push({ id: `app:${w.namespace}/${w.name}`, label: `${w.ref} (service account ${w.serviceAccount})`, kind: 'workload', endpoint: { pod: workloadEndpoint(model, w) }, meshPeer: { workload: w }, workload: w });
   }
@@ -305,6 +314,10 @@ function serviceSendsTo(index: EntryIndex, serviceRef: string, workload: Workloa
 
 function entryFor(source: TrafficSource, dest: TrafficDestination, index: EntryIndex): Entry {
   const w = dest.workload!;
+  if (source.gatewaySource) {
+    const g = gatewayEntry(index.model, source.gatewaySource, w, dest.port);
+    return { applies: true, allowed: g.allowed, verdict: g.verdict, transport: g.transport, service: g.service };
+  }
   if (source.kind !== 'router' && source.kind !== 'ingress-controller') return { applies: false, allowed: true };
   const services = servicesOf(index, w);
   const gateway = index.gateway;

@@ -23,6 +23,7 @@ import { OsmSmiMesh } from './mesh/osm/osm-smi-mesh';
 import { OpenShiftRoute } from './openshift/openshift-route';
 import { RouteCertificateAccess } from './openshift/route-certificate-access';
 import { AppSpecError, validateAppSpec } from './validate-spec';
+import { AppGatewayRoute } from './gateway-api/app-gateway-route';
 
 /** The generated classes, rendering without the generic resolve pass (see fast-render.ts). */
 const KubeServiceAccount = fastRendering(k8s.KubeServiceAccount);
@@ -86,6 +87,8 @@ export class SecureApp extends Construct {
   public readonly service?: AppService;
   public readonly route?: OpenShiftRoute;
   public readonly ingress?: NginxIngress;
+  /** The Gateway API route (and BackendTLSPolicy, ReferenceGrant) of `spec.gateway`. */
+  public readonly gateway?: AppGatewayRoute;
   /** The Namespace, when the app owns it. */
   public readonly appNamespace?: AppNamespace;
   /** The NetworkPolicies (none with `networkPolicy: false`). */
@@ -293,6 +296,13 @@ export class SecureApp extends Construct {
       });
     }
 
+    if (spec.gateway) {
+      this.gateway = new AppGatewayRoute(this, 'Gateway', {
+        app: name, namespace, labels, annotations, ports, gateway: spec.gateway, cluster, meshed, meshProvider: mesh.name,
+        backendCaCertificate: spec.gateway.backendCA?.file ? readFile(spec.gateway.backendCA.file) : undefined,
+      });
+    }
+
     if (meshed) {
       const binding: MeshBinding = { ...meshIntent(spec0, cluster)!, deployment: this.deployment };
       mesh.bind(this, binding);
@@ -322,6 +332,10 @@ export class SecureApp extends Construct {
       // Ingress: exactly the declared sources, on the pod (target) ports they reach.
       if (r && router) policy.allowIngress('router', [{ namespaceLabels: { ...router.peer.namespaceLabels }, podLabels: router.peer.podLabels }], tcp([portOf(r.port)]));
       if (ing && controller) policy.allowIngress('ingress', [{ namespace: controller.namespace, podLabels: { ...controller.podLabels } }], tcp([portOf(ing.port)]));
+      if (this.gateway) {
+        const peer = this.gateway.gatewayPeer;
+        policy.allowIngress('gateway', [{ namespaceLabels: { ...peer.namespaceLabels }, podLabels: peer.podLabels ? { ...peer.podLabels } : undefined }], [{ port: this.gateway.targetPort }]);
+      }
       const mi = spec.mesh?.ingress;
       if (mi) {
         const peers = mi.from.flatMap((f): NetworkPeer[] => (f.service ? [{ namespace: f.service.namespace }] : f.ipRange ? [{ ipRange: f.ipRange }] : []));

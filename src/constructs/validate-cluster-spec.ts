@@ -4,6 +4,7 @@ import { CLUSTER_SPEC_KIND, ClusterSpec } from '../spec/cluster-spec';
 import { Problems, Problem } from '../spec/problems';
 import { cidr, dns1123Label, dns1123Subdomain, labelKey, labelValue, portNumber } from '../spec/rules';
 import { shapeProblems } from './validate-spec';
+import { gatewayClusterProblems } from '../spec/profiles/gateways';
 import { isIP } from 'node:net';
 
 /** The cluster schema's ajv validator, compiled ahead of time by `npm run schema`. */
@@ -77,12 +78,5 @@ function rules(d: ClusterSpec, out: Problems): void {
     if (m.revision !== undefined) out.add('spec.mesh.revision', labelValue(m.revision));
     if (m.trustDomain !== undefined) out.add('spec.mesh.trustDomain', dns1123Subdomain(m.trustDomain));
   }
-  const names = new Map<string, number>();
-  (s.gateways ?? []).forEach((g, i) => {
-    out.add(`spec.gateways[${i}].name`, dns1123Subdomain(g.name));
-    out.add(`spec.gateways[${i}].namespace`, dns1123Label(g.namespace));
-    const key = `${g.namespace}/${g.name}`;
-    if (names.has(key)) out.add(`spec.gateways[${i}]`, `gateway ${key} repeats spec.gateways[${names.get(key)}]`);
-    names.set(key, i);
-  });
+  out.nest('spec.gateways', gatewayClusterProblems(s.gateways));
 }

@@ -108,7 +108,7 @@ export function runPipeline(loaded: LoadedSpecs, options: PipelineOptions = {}):
   const stop = loaded.issues.length > 0 ? PipelineStage.VALIDATE : options.stopAfter ?? PipelineStage.SERIALIZE;
   // 2. resolve environment, then what every app may see of the run
   const resolved = resolveEnvironment(specs, options.env);
-  const issues: SpecIssue[] = [...loaded.issues, ...clusterIssues(resolved)];
+  const issues: SpecIssue[] = [...loaded.issues, ...clusterIssues(resolved), ...meshDefaultsWarning(resolved)];
   let failed = hasErrors(issues);
   const context = pipelineContext(options, failed ? undefined : resolved);
   const files: AppFile[] = [];
@@ -156,6 +156,22 @@ export function pipelineContext(options: SynthOptions, resolved?: ResolvedSet): 
 function isAppSpec(doc: unknown): doc is AppSpec {
   return isObject(doc) && (doc.kind === undefined || doc.kind === 'App') && isObject(doc.metadata) && typeof doc.metadata.name === 'string' && isObject(doc.spec)
     && (doc.metadata.namespace === undefined || typeof doc.metadata.namespace === 'string');
+}
+
+/**
+ * One warning for a run with meshed apps and no mesh settings in a Cluster document: the mesh
+ * then keeps its installation's defaults, which for OSM's chart are permissive mode and egress on
+ * (every meshed caller allowed, any destination reachable), and nothing checks that the namespaces
+ * of the router, the ingress controllers and the gateways are monitored.
+ */
+function meshDefaultsWarning(resolved: ResolvedSet): SpecIssue[] {
+  const clusterMesh = resolved.cluster && isObject(resolved.cluster.spec) && isObject(resolved.cluster.spec.spec) ? resolved.cluster.spec.spec.mesh : undefined;
+  const meshed = resolved.apps.find((a) => isAppSpec(a.spec) && a.spec.spec.mesh !== undefined);
+  if (clusterMesh !== undefined || !meshed) return [];
+  return [{
+    file: meshed.document.file, app: meshed.name, field: 'spec.mesh', warning: true,
+    message: 'meshed apps but no mesh settings (a kind: Cluster document with spec.mesh): the mesh keeps its installation\'s defaults, which for OSM are permissive mode and egress on (not zero trust); declare them so the MeshConfig is written and checked',
+  }];
 }
 
 /** Stage 3, validate (the cluster): the Cluster document's problems, and more than one of them. */

@@ -5,6 +5,8 @@ import { OsmModel } from '../analysis/mesh/osm-model';
 import type { ClusterModel, SourcedObject } from '../analysis/model';
 import { ExternalProbe, PathVerdict, ReachabilityReport, analyzeReachability, firstAddress } from '../analysis/reachability';
 import { cidrContains } from '../analysis/network-policy';
+import { discoverGateways, resolveGateways } from '../analysis/gateway-api';
+import { findGateway } from '../spec/profiles/gateways';
 import { admissionVerdict } from '../analysis/pod-security';
 import type { Verdict } from '../analysis/model';
 import { AppDirectory } from '../spec/app-directory';
@@ -77,6 +79,8 @@ export function verifyObjects(objects: SourcedObject[], options: VerifyOptions =
     ingressControllers: cluster.ingressControllers,
     meshes,
     externalProbes: probes,
+    gateways: resolveGateways([...(cluster.spec.gateways ?? []), ...discoverGateways(model).filter((g) => !(cluster.spec.gateways ?? []).some((c) => c.name === g.name && c.namespace === g.namespace))]),
+    trustDomain: cluster.spec.mesh?.trustDomain,
   });
   const present = meshes.filter((m) => m.detect(model));
   const detected = present.map((m) => m.name);
@@ -156,6 +160,10 @@ export function declaredPaths(specs: AppSpec[], cluster: ClusterContext, report:
     const ingPort = s.ingress ? portOf(s.ingress.port) : undefined;
     const controller = s.ingress ? cluster.ingressController(s.ingress.className, s.ingress.controllerNamespace) : undefined;
     if (ingPort && controller) add(`ingress:${controller.namespace}`, dest(ns, name, ingPort.targetPort), `${app} spec.ingress`);
+    const gw = s.gateway;
+    const gwPort = gw ? portOf(gw.port) : undefined;
+    const gwSpec = gw ? findGateway(cluster.spec.gateways, gw.parentRef.name, gw.parentRef.namespace ?? ns) : undefined;
+    if (gwPort && gwSpec) add(`gateway:${gwSpec.namespace}/${gwSpec.name}`, dest(ns, name, gwPort.targetPort), `${app} spec.gateway`);
     const mi = s.mesh?.ingress;
     const miPort = mi ? portOf(mi.port) : undefined;
     if (mi && miPort) {

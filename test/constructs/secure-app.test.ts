@@ -126,7 +126,7 @@ describe('SecureApp', () => {
 
   test('exposes every object it creates', () => {
     const app = new SecureApp(Testing.chart(), 'App', { spec: appSpec({ route: { host: 'web.apps.example.com' }, ingress: { host: 'web.example.com' } }) });
-    expect(app.serviceAccount.metadata.name).toBe('web');
+    expect(app.serviceAccount!.metadata.name).toBe('web');
     expect(app.service?.name).toBe('web');
     expect(app.route?.name).toBe('web');
     expect(app.ingress?.resource.metadata.name).toBe('web');

@@ -31,7 +31,7 @@ const allowed = (r: ReturnType<typeof scenario>, source: string, destination: st
 
 describe.each([
   'flask-passthrough.yaml', 'flask-edge.yaml', 'flask-reencrypt.yaml', 'shop-app1-app2.yaml', 'bookstore-ingress.yaml',
-  'grpc.yaml', 'mtls-no-mesh.yaml', 'egress.yaml',
+  'grpc.yaml', 'mtls-no-mesh.yaml', 'egress.yaml', 'gateway.yaml',
 ])('scenario %s', (file) => {
   test('declared paths are exactly the allowed paths', () => {
     const r = scenario(file);
@@ -194,5 +194,23 @@ describe('scenarios in detail', () => {
       expect.stringMatching(/^namespace "tls-demo" is not enrolled in the mesh .*set ownsNamespace: true on one app in it, or list it under mesh.monitoredNamespaces/),
       expect.stringMatching(/^admits tls-demo\/client, which is meshed: its sidecar refuses connections to apps outside the mesh/),
     ]);
+  });
+
+  test('Gateway API: each route kind, the gateway pods admitted on the target port only, the meshed app behind a derived IngressBackend', () => {
+    const r = scenario('gateway.yaml');
+    expect(ofKind(r.objects, 'HTTPRoute').map((x) => x.metadata.name).sort()).toEqual(['billing', 'storefront']);
+    expect(ofKind(r.objects, 'GRPCRoute').map((x) => x.metadata.name)).toEqual(['catalog']);
+    expect(ofKind(r.objects, 'TLSRoute').map((x) => x.metadata.name)).toEqual(['ledger']);
+    expect(oneOf(r.objects, 'BackendTLSPolicy').spec.validation).toMatchObject({ caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'billing-ca' }], hostname: 'billing.billing.svc' });
+    // backendRefs name the Service port (80); NetworkPolicy and the IngressBackend the target port (8080)
+    expect(oneOf(r.objects, 'HTTPRoute', 'storefront').spec.rules[0].backendRefs).toEqual([{ name: 'storefront', port: 80 }]);
+    expect(oneOf(r.objects, 'NetworkPolicy', 'storefront-allow-gateway').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 8080 }]);
+    expect(oneOf(r.objects, 'IngressBackend', 'storefront').spec.backends[0].port).toEqual({ number: 8080, protocol: 'http' });
+    expect(oneOf(r.objects, 'Service', 'catalog').spec.ports[0].appProtocol).toBe('kubernetes.io/h2c');
+    for (const dest of ['storefront/storefront:8080', 'catalog/catalog:9090', 'ledger/ledger:8443', 'billing/billing:8443']) {
+      expect(allowed(r, 'gateway:openshift-ingress/public', dest)).toBe(true);
+      expect(allowed(r, 'router', dest)).toBe(false);
+      expect(allowed(r, 'other-namespace', dest)).toBe(false);
+    }
   });
 });

@@ -4,7 +4,7 @@ import type { AppSpec } from '../../src/spec/app-spec';
 import { sourced, synthScenario } from '../scenario';
 import { appSpec } from '../util';
 
-const CLUSTER = { platform: 'openshift' as const, mesh: {} };
+const CLUSTER = { platform: 'openshift' as const, mesh: { monitoredNamespaces: ['openshift-ingress'] } };
 
 function report(specs: AppSpec[], mutate: (objects: any[]) => any[] = (o) => o) {
   return verifyObjects(sourced(mutate(synthScenario(specs, CLUSTER))), { specs }).report;

@@ -6,7 +6,7 @@ import { appSpec } from '../util';
 const OPENSHIFT_OSM = {
   platform: 'openshift' as const,
   mesh: {
-    monitoredNamespaces: [],
+    monitoredNamespaces: ['openshift-ingress', 'ingress-nginx'],
     ingressGateway: { secret: { name: 'osm-nginx-client-cert', namespace: 'osm-system' }, subjectAltNames: ['ingress-nginx.ingress-nginx.cluster.local'] },
   },
 };

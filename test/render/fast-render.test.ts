@@ -29,7 +29,7 @@ const { docs } = loadSpecFiles([path.join(ROOT, 'examples')]);
 const examples = classifyDocuments(docs);
 const everyOptionCluster = ClusterContext.fromSpec({
   platform: 'openshift',
-  mesh: { ingressGateway: { secret: { name: 'gw', namespace: 'osm-system' }, subjectAltNames: ['gw.ingress.cluster.local'] }, monitoredNamespaces: ['shop'] },
+  mesh: { ingressGateway: { secret: { name: 'gw', namespace: 'osm-system' }, subjectAltNames: ['gw.ingress.cluster.local'] }, monitoredNamespaces: ['shop', 'openshift-ingress', 'ingress-nginx'] },
 });
 type Case = [string, any, string, ClusterContext | undefined, AppDirectory | undefined];
 const cases: Case[] = [

@@ -48,6 +48,11 @@ export interface NginxIngressProps {
 
 export const NGINX = 'nginx.ingress.kubernetes.io';
 
+/** The annotation that says, in every Ingress we write, that its controller is end of life. */
+export const DEPRECATION_ANNOTATION = 'cdk8s-zerotrust.io/deprecated';
+/** Why: ingress-nginx was retired (no releases, no security fixes). */
+export const INGRESS_NGINX_DEPRECATION = 'ingress-nginx was retired in March 2026 (no releases, no security fixes): move this app to spec.gateway (README "Exposing an app")';
+
 const SECRET_REF = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 /**
@@ -114,7 +119,7 @@ export class NginxIngress extends Construct {
     }
     throwIfProblems(`ingress ${JSON.stringify(props.name)}`, problems.list);
 
-    const annotations: { [key: string]: string } = { ...props.annotations };
+    const annotations: { [key: string]: string } = { ...props.annotations, [DEPRECATION_ANNOTATION]: INGRESS_NGINX_DEPRECATION };
     const protocol = backendProtocol(props.protocol ?? 'http', props.backendTls?.toSidecar === true);
     if (protocol) annotations[`${NGINX}/backend-protocol`] = protocol;
     const tls = props.backendTls;

@@ -3,6 +3,7 @@ import type { ClusterContext } from '../../spec/cluster-context';
 import { resolvePorts } from '../../spec/ports';
 import { appLabels } from '../labels';
 import type { MeshEntry, MeshIntent } from './mesh-provider';
+import { gatewayMeshEntry } from '../gateway-api/app-gateway-route';
 
 /**
  * The mesh intent of a meshed app: its identity and ports, its `mesh` rules, and the entries
@@ -36,6 +37,10 @@ export function meshIntent(spec: AppSpec, cluster: ClusterContext): MeshIntent |
     const sources: MeshIngressSource[] = [{ service: { name: controller.serviceName, namespace: controller.namespace } }];
     if (mtls && gateway) sources.push({ principal: gateway.subjectAltNames[0] });
     entries.push({ purpose: 'the ingress', field: 'spec.ingress', port: ingressPort, protocol: mtls ? 'https' : 'http', validateClientCertificate: mtls, sources });
+  }
+  if (s.gateway) {
+    const e = gatewayMeshEntry(s.gateway, ports, cluster);
+    if (e) entries.push(e);
   }
   const mi = s.mesh.ingress;
   const meshIngressPort = mi ? portOf(mi.port) : undefined;

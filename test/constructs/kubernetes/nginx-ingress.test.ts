@@ -1,4 +1,4 @@
-import { NginxIngress } from '../../../src/constructs/kubernetes/nginx-ingress';
+import { DEPRECATION_ANNOTATION, INGRESS_NGINX_DEPRECATION, NginxIngress } from '../../../src/constructs/kubernetes/nginx-ingress';
 import { oneOf, schemaProblems, synth } from '../../util';
 
 const base = { name: 'web', namespace: 'shop', host: 'web.example.com', serviceName: 'web', servicePort: 'http' };
@@ -11,12 +11,13 @@ describe('NginxIngress', () => {
       tls: [{ hosts: ['web.example.com'], secretName: 'web-tls' }],
       rules: [{ host: 'web.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { name: 'http' } } } }] } }],
     });
-    expect(ing.metadata.annotations).toBeUndefined();
+    expect(ing.metadata.annotations).toEqual({ [DEPRECATION_ANNOTATION]: INGRESS_NGINX_DEPRECATION });
     expect(schemaProblems(ing)).toEqual([]);
   });
   test('speaks HTTPS to the mesh with a client certificate and verifies the app identity', () => {
     const ing = oneOf(synth((c) => new NginxIngress(c, 'I', { ...base, backendTls: { clientCertSecret: 'ingress/client', serverName: 'web.shop.cluster.local', toSidecar: true } })), 'Ingress');
     expect(ing.metadata.annotations).toEqual({
+      [DEPRECATION_ANNOTATION]: INGRESS_NGINX_DEPRECATION,
       'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS',
       'nginx.ingress.kubernetes.io/proxy-ssl-secret': 'ingress/client',
       'nginx.ingress.kubernetes.io/proxy-ssl-verify': 'on',
@@ -25,7 +26,7 @@ describe('NginxIngress', () => {
     });
   });
   test('uses GRPC as the backend protocol for grpc ports', () => {
-    expect(oneOf(synth((c) => new NginxIngress(c, 'I', { ...base, protocol: 'grpc' })), 'Ingress').metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/backend-protocol': 'GRPC' });
+    expect(oneOf(synth((c) => new NginxIngress(c, 'I', { ...base, protocol: 'grpc' })), 'Ingress').metadata.annotations).toEqual({ [DEPRECATION_ANNOTATION]: INGRESS_NGINX_DEPRECATION, 'nginx.ingress.kubernetes.io/backend-protocol': 'GRPC' });
   });
   test('fails an uppercase host', () => {
     expect(() => synth((c) => new NginxIngress(c, 'I', { ...base, host: 'Web.example.com' }))).toThrow(/host: host "Web.example.com" must be lowercase/);

@@ -134,6 +134,16 @@ export class OsmSmiMesh implements IMeshProvider {
         out.add('spec.mesh.ingress.from', 'mtls: true validates client certificates: add a principal source (the identity in the certificate the source presents)');
       }
     }
+    // OSM resolves a Service source's endpoints only in namespaces it monitors (pkg/k8s/client.go
+    // filters the informers by monitored namespace; osm-docs ingress_k8s_nginx.md:
+    // `osm namespace add ingress-nginx --disable-sidecar-injection`).
+    const monitored = new Set(b.cluster.mesh?.monitoredNamespaces ?? []);
+    const unmonitored = [...new Set(b.entries.flatMap((e) => e.sources.filter((s) => s.service && !monitored.has(s.service.namespace)).map((s) => `${s.service!.namespace}|${e.field}`)))];
+    for (const key of unmonitored) {
+      const [ns, field] = key.split('|');
+      const message = `OSM admits the Service source in namespace ${JSON.stringify(ns)} only when OSM monitors that namespace: enrol it without sidecars (osm namespace add ${ns} --disable-sidecar-injection) and list it under mesh.monitoredNamespaces in the Cluster spec`;
+      if (b.cluster.mesh) out.add(field, message); // without mesh settings the pipeline warns once about the whole mesh
+    }
     // One IngressBackend per port: every entry on a port must speak the same protocol to the sidecar.
     const perPort = new Map<string, MeshEntry>();
     for (const e of b.entries) {
