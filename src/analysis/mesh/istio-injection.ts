@@ -35,7 +35,7 @@ import type { ContainerInfo, StringMap } from '../model';
  *   and either runs it as root (`runAsNonRoot: false`, `runAsUser: 0`, `runAsGroup: 1337`, lines 394-411).
  * - The proxy's IDs are 1337, or on OpenShift the top of the namespace's
  *   `openshift.io/sa.scc.uid-range` and of the first `openshift.io/sa.scc.supplemental-groups` range
- *   (falling back to the UID range) (istio:pkg/kube/inject/inject.go:946-966, pkg/kube/inject/openshift.go:34-147).
+ *   (falling back to the UID range) (istio:pkg/kube/inject/inject.go:949-968, pkg/kube/inject/openshift.go:34-147).
  */
 
 /** The init container without the Istio CNI (istio:D/files/injection-template.yaml:85). */
@@ -163,7 +163,7 @@ export function istioInjectedContainers(options: IstioInjectionOptions = {}): Co
 }
 
 /**
- * The proxy's UID and GID for a namespace (istio:pkg/kube/inject/inject.go:946-966): 1337, or on
+ * The proxy's UID and GID for a namespace (istio:pkg/kube/inject/inject.go:949-968): 1337, or on
  * OpenShift the last UID of `openshift.io/sa.scc.uid-range` and the last ID of the first
  * `openshift.io/sa.scc.supplemental-groups` range (the UID range when absent). Ranges are
  * `<start>/<size>` or `<start>-<end>` (istio:pkg/kube/inject/openshift.go:119-147); an unreadable

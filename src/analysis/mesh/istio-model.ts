@@ -184,6 +184,13 @@ interface RuleResult { result: Tri; dropped?: string; notes: string[]; some: str
  * Istio's traffic semantics in sidecar mode: injection (webhook selectors and the injector's
  * policy), PeerAuthentication, AuthorizationPolicy, protocol selection, Sidecar and ServiceEntry
  * egress, DestinationRule TLS, and gateways as mesh sources.
+ *
+ * A source has a mesh identity only through Istio mTLS from its proxy: `MeshConnectionRequest.clientPrincipal`
+ * (a certificate the app itself presents) is TLS the sidecar passes through as opaque TCP
+ * (istio:pilot/pkg/networking/core/filterchain_options.go:73-81), so it is not a principal here. An
+ * `ExternalPeer` has no Istio proxy, except the pods of a Gateway API Gateway of the input (class
+ * `istio`, or a GatewayClass of controller istio.io/gateway-controller), recognised by their
+ * `gateway.networking.k8s.io/gateway-name` label and given the service account istiod creates.
  */
 export class IstioModel implements IMeshModel {
   public readonly name: string = 'istio';
@@ -455,7 +462,7 @@ export class IstioModel implements IMeshModel {
 
   /**
    * The mTLS mode of a workload's inbound port (istio:pilot/pkg/security/authn/policy_applier.go:386-466,
-   * pilot/pkg/model/authentication.go:270-312): PeerAuthentications in the workload's namespace
+   * pilot/pkg/model/authentication.go:282-320): PeerAuthentications in the workload's namespace
    * and the root namespace whose `selector.matchLabels` are a subset of the pod's labels; the
    * selector-less one of the root namespace is mesh-wide, of the workload's namespace
    * namespace-wide, one with a selector outside the root namespace workload-wide (a selector in the
@@ -1010,7 +1017,7 @@ export class IstioModel implements IMeshModel {
     return { arrival: 'plain', describe: `plaintext (auto mTLS: ${d ? `${d.ref} has no security.istio.io/tlsMode=istio label` : 'the endpoints are not known to have Istio proxies'}, istio:pilot/pkg/networking/core/cluster_tls.go:90-107)`, objects: [] };
   }
 
-  /** The namespace-level mTLS mode auto mTLS reads (istio:pilot/pkg/model/authentication.go:137-199,203-208). */
+  /** The namespace-level mTLS mode auto mTLS reads (istio:pilot/pkg/model/authentication.go:135-199,205-210). */
   private namespaceMtlsMode(model: ClusterModel, namespace: string): IstioMtlsMode {
     const r = this.resources(model);
     const root = r.settings.rootNamespace;
