@@ -557,7 +557,9 @@ export class IstioModel implements IMeshModel {
    * `includeOutboundIPRanges` (pod annotations, istio:D/files/injection-template.yaml:98-121). A
    * Service the source's Sidecar scope imports goes through the mesh: TLS from the DestinationRule
    * (source namespace, then the Service's, then the root namespace; istio:pilot/pkg/model/push_context.go:1240-1300;
-   * a BackendTLSPolicy becomes one with `tls.mode: SIMPLE`, istio:pilot/pkg/config/kube/gateway/backend_policies.go:178-281,321),
+   * a BackendTLSPolicy becomes one with `tls.mode: SIMPLE` in the Service's namespace, which istiod
+   * lists with the other DestinationRules, so sidecars use it too: istio:pilot/pkg/config/kube/gateway/backend_policies.go:178-281,321,
+   * controller.go:505-506),
    * else auto mTLS when the Service's namespace-level mode is not DISABLE and the endpoint is
    * labelled `security.istio.io/tlsMode: istio` (istio:pilot/pkg/networking/core/cluster_tls.go:90-107,463-471,
    * pilot/pkg/model/push_context.go:2503-2537). Anything else: a ServiceEntry the scope imports, or
