@@ -134,44 +134,15 @@ class ManifestReader {
     if (KUSTOMIZATION_FILE.test(path.basename(full))) return;
     let text: string;
     try {
-      const refusal = this.refuseFile(full);
-      if (refusal) throw new Refusal(refusal);
-      text = this.readRegularFile(full);
+      text = readRegularFile(full, this.maxFileBytes).toString('utf8');
     } catch (e) {
-      this.problems.push({ file: rel, message: e instanceof Refusal ? e.message : `cannot be read (${errorCode(e)})` });
+      this.problems.push({ file: rel, message: e instanceof ReadRefusal ? e.message : `cannot be read (${errorCode(e)})` });
       return;
     }
     const docs = /\.json$/i.test(full) ? this.parseJson(text, rel) : this.parseYaml(text, rel);
     if (docs === undefined) return;
-    const budget = new NodeBudget(this.maxAliasNodes, text.length);
+    const budget = new AliasBudget(this.maxAliasNodes, text.length);
     docs.forEach((doc, index) => this.addDocument(doc, rel, index, budget));
-  }
-
-  /** Why a path is not read (not a regular file, too large), from lstat/stat only; undefined when it is fine. */
-  private refuseFile(full: string): string | undefined {
-    const lstat = fs.lstatSync(full, { throwIfNoEntry: false });
-    if (!lstat) return 'no such file';
-    const stat = lstat.isSymbolicLink() ? statOrUndefined(full) : lstat;
-    if (!stat) return 'a symbolic link to nothing: only regular files and symbolic links to them are read';
-    if (stat.isDirectory()) return 'a symbolic link to a directory, not followed: only directories, regular files and symbolic links to files are read';
-    if (!stat.isFile()) return `${fileType(stat)}, not a regular file: only regular files and symbolic links to them are read`;
-    if (stat.size > this.maxFileBytes) return tooLarge(stat.size, this.maxFileBytes);
-    return undefined;
-  }
-
-  /** Reads a file checked by `refuseFile`, opened without blocking and checked again on the descriptor. */
-  private readRegularFile(full: string): string {
-    const fd = fs.openSync(full, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
-    try {
-      const stat = fs.fstatSync(fd);
-      if (!stat.isFile()) throw new Refusal(`${fileType(stat)}, not a regular file: only regular files and symbolic links to them are read`);
-      if (stat.size > this.maxFileBytes) throw new Refusal(tooLarge(stat.size, this.maxFileBytes));
-      const bytes = fs.readFileSync(fd);
-      if (bytes.length > this.maxFileBytes) throw new Refusal(tooLarge(bytes.length, this.maxFileBytes));
-      return bytes.toString('utf8');
-    } finally {
-      fs.closeSync(fd);
-    }
   }
 
   /** The YAML documents of a file (empty ones included, as null), or undefined after a syntax problem. */
@@ -205,12 +176,12 @@ class ManifestReader {
   }
 
   /** Adds a document's objects, or a problem; empty documents and kustomize files are skipped. */
-  private addDocument(doc: unknown, rel: string, index: number, budget: NodeBudget): void {
+  private addDocument(doc: unknown, rel: string, index: number, budget: AliasBudget): void {
     if (doc === null || doc === undefined) return;
     try {
       budget.spend(doc);
     } catch (e) {
-      if (!(e instanceof Refusal)) throw e;
+      if (!(e instanceof ReadRefusal)) throw e;
       this.problems.push({ file: rel, index, message: `document ${index + 1} ${e.message}` });
       return;
     }
@@ -230,16 +201,70 @@ class ManifestReader {
   }
 }
 
-/** Thrown for a file or document that is refused; its message is the problem's. */
-class Refusal extends Error {}
+/**
+ * Thrown for a file or document that is refused (not a regular file, too large, too many alias
+ * nodes, too deep); its message is the problem's, without the path.
+ */
+export class ReadRefusal extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReadRefusal';
+  }
+}
+
+/**
+ * Reads a file only when it is a regular file (or a symbolic link to one) of at most `maxBytes`
+ * bytes: checked with lstat/stat before opening (a FIFO, device or socket is never opened), then
+ * opened without blocking and checked again on the descriptor (the path may have changed in
+ * between), then read in chunks that stop past the limit (a file whose size the kernel does not
+ * report is bounded too). Throws a `ReadRefusal` for a refused path, and the operating system's
+ * error (with its `code`) for a path that cannot be read. The bounded reader of spec files and
+ * of manifests.
+ */
+export function readRegularFile(full: string, maxBytes: number): Buffer {
+  const refusal = refuseFile(full, maxBytes);
+  if (refusal) throw new ReadRefusal(refusal);
+  const fd = fs.openSync(full, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) throw new ReadRefusal(`${fileType(stat)}, not a regular file: only regular files and symbolic links to them are read`);
+    if (stat.size > maxBytes) throw new ReadRefusal(tooLarge(stat.size, maxBytes));
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(Math.max(stat.size - total + 1, 65536), maxBytes + 1 - total));
+      const n = fs.readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+      total += n;
+      if (total > maxBytes) throw new ReadRefusal(`is larger than the limit of ${maxBytes} bytes: split it, or raise the limit`);
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Why a path is not read (not a regular file, too large), from lstat/stat only; undefined when it is fine. */
+function refuseFile(full: string, maxBytes: number): string | undefined {
+  const lstat = fs.lstatSync(full, { throwIfNoEntry: false });
+  if (!lstat) return 'no such file';
+  const stat = lstat.isSymbolicLink() ? statOrUndefined(full) : lstat;
+  if (!stat) return 'a symbolic link to nothing: only regular files and symbolic links to them are read';
+  if (stat.isDirectory()) return 'a symbolic link to a directory, not followed: only directories, regular files and symbolic links to files are read';
+  if (!stat.isFile()) return `${fileType(stat)}, not a regular file: only regular files and symbolic links to them are read`;
+  if (stat.size > maxBytes) return tooLarge(stat.size, maxBytes);
+  return undefined;
+}
 
 /**
  * Counts the nodes of documents as if every YAML alias were expanded, without expanding them:
  * js-yaml returns an aliased subtree as a shared reference, so the size of each distinct object
- * is computed once (memoised by identity). Throws a Refusal past the budget, for a recursive
- * alias, or for nesting deeper than MAX_DOCUMENT_DEPTH.
+ * is computed once (memoised by identity). Throws a `ReadRefusal` past the budget, for a
+ * recursive alias, or for nesting deeper than MAX_DOCUMENT_DEPTH. One budget per file: spend
+ * each document of the file on it, before anything else walks the document.
  */
-class NodeBudget {
+export class AliasBudget {
   private readonly sizes = new Map<object, number>();
   private readonly open = new Set<object>();
   private spent = 0;
@@ -261,8 +286,8 @@ class NodeBudget {
     if (typeof value !== 'object' || value === null) return 1;
     const known = this.sizes.get(value);
     if (known !== undefined) return known;
-    if (this.open.has(value)) throw new Refusal('contains itself through a YAML alias: recursive documents are refused');
-    if (depth > MAX_DOCUMENT_DEPTH) throw new Refusal(`is nested deeper than ${MAX_DOCUMENT_DEPTH} levels: refused`);
+    if (this.open.has(value)) throw new ReadRefusal('contains itself through a YAML alias: recursive documents are refused');
+    if (depth > MAX_DOCUMENT_DEPTH) throw new ReadRefusal(`is nested deeper than ${MAX_DOCUMENT_DEPTH} levels: refused`);
     this.open.add(value);
     let total = 1;
     for (const child of Object.values(value)) {
@@ -274,8 +299,8 @@ class NodeBudget {
     return total;
   }
 
-  private tooLarge(): Refusal {
-    return new Refusal(`expands to more than ${this.limit} nodes through YAML aliases: refused (aliases may add at most ${this.aliasNodes} nodes to a file)`);
+  private tooLarge(): ReadRefusal {
+    return new ReadRefusal(`expands to more than ${this.limit} nodes through YAML aliases: refused (aliases may add at most ${this.aliasNodes} nodes to a file)`);
   }
 }
 
@@ -319,7 +344,7 @@ function describe(value: unknown): string {
 }
 
 /** `a FIFO`, `a socket`, ... for a path that is not a regular file. */
-function fileType(stat: fs.Stats): string {
+export function fileType(stat: fs.Stats): string {
   if (stat.isFIFO()) return 'a FIFO';
   if (stat.isSocket()) return 'a socket';
   if (stat.isCharacterDevice()) return 'a character device';

@@ -7,7 +7,8 @@ import { renderSwitches } from '../render/switches';
 import { UsageError, closest, parseCommandArgs } from './args';
 import { COMMANDS } from './commands';
 import { commandHelp, optionsOf, packageVersion, usage } from './help';
-import { CliIo, PROCESS_IO } from './output';
+import { FileSystemError } from '../engine/os-errors';
+import { CliIo, PROCESS_IO, escapingIo } from './output';
 
 export { CliIo, PROGRESS_THRESHOLD } from './output';
 export { compareTree, writeTreeAtomically } from '../engine/write';
@@ -15,24 +16,51 @@ export { devCertificateFiles } from '../engine/certificates';
 
 const HELP_WORDS = ['help', '--help', '-h'];
 
-/** Runs the CLI; returns the exit code (0 ok, 1 invalid specs or stale output, 2 usage). */
+/** The environment variable that shows stack traces, as `--debug` does. */
+export const DEBUG_VARIABLE = 'CDK8S_ZEROTRUST_DEBUG';
+
+/**
+ * Runs the CLI; returns the exit code (0 ok, 1 invalid specs, stale output or an operating-system
+ * error, 2 usage). Never throws: an operating-system error is one line (what was tried, the path,
+ * the error in words, what to do); anything else is reported as a bug. Stack traces only with
+ * `--debug` or CDK8S_ZEROTRUST_DEBUG=1. Every line printed is escaped (no control character from
+ * a spec or a file reaches the terminal).
+ */
 export function main(argv: string[], io: CliIo = PROCESS_IO): number {
+  const safe = escapingIo(io);
+  const end = argv.indexOf('--');
+  const debug = (end === -1 ? argv : argv.slice(0, end)).includes('--debug') || process.env[DEBUG_VARIABLE] === '1';
   try {
     renderSwitches(); // a malformed CDK8S_ZEROTRUST_* switch is reported before anything runs
   } catch (e) {
-    io.err(`cdk8s-zerotrust: ${(e as Error).message}`);
+    safe.err(`cdk8s-zerotrust: ${(e as Error).message}`);
     return 2;
   }
   try {
-    return dispatch(argv, io);
+    return dispatch(argv, safe);
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    const more = e.command
-      ? `${commandHelp(e.command).split('\n')[0]}\n(cdk8s-zerotrust ${e.command} --help shows its options)`
-      : usage();
-    io.err(`cdk8s-zerotrust: ${e.message}\n${more}`);
-    return 2;
+    if (e instanceof UsageError) {
+      const more = e.command
+        ? `${commandHelp(e.command).split('\n')[0]}\n(cdk8s-zerotrust ${e.command} --help shows its options)`
+        : usage();
+      safe.err(`cdk8s-zerotrust: ${e.message}\n${more}`);
+      return 2;
+    }
+    if (e instanceof FileSystemError) {
+      safe.err(`cdk8s-zerotrust: ${e.message}`);
+      if (debug) safe.err(traceOf((e as { cause?: unknown }).cause ?? e));
+      return 1;
+    }
+    const message = String((e as Error | undefined)?.message ?? e).split('\n')[0];
+    safe.err(`cdk8s-zerotrust: internal error: ${message}`);
+    safe.err(`cdk8s-zerotrust: this is a bug in cdk8s-zerotrust ${packageVersion()}, not in your specs: please report it with the command line${debug ? ' and this trace' : ' (--debug shows the trace)'}`);
+    if (debug) safe.err(traceOf(e));
+    return 1;
   }
+}
+
+function traceOf(e: unknown): string {
+  return String((e as Error | undefined)?.stack ?? e);
 }
 
 function dispatch(argv: string[], io: CliIo): number {

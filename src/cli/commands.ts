@@ -2,14 +2,14 @@ import * as path from 'node:path';
 import type { AppSpec } from '../spec/app-spec';
 import { devCertificateFiles } from '../engine/certificates';
 import { BASE_ENV } from '../engine/environments';
-import { hasErrors } from '../engine/issues';
-import { loadSpecFiles } from '../engine/load';
+import { SpecIssue, hasErrors } from '../engine/issues';
+import { LoadedSpecs, loadSpecFiles } from '../engine/load';
 import { PipelineResult, PipelineStage, pipelineContext, runPipeline } from '../engine/pipeline';
 import { VerifyOptions, formatVerify, verifyObjects } from '../engine/verify';
 import { formatManifestProblem, loadManifests } from '../analysis/manifests';
 import type { SourcedObject } from '../analysis/model';
 import { ClusterContext } from '../spec/cluster-context';
-import { compareTree, writeTreeAtomically } from '../engine/write';
+import { compareTree, environmentFolder, existingResources, outputProblems, writeTreeAtomically } from '../engine/write';
 import { OptionSpec, OptionTable, ParsedArgs, UsageError } from './args';
 import { CliIo, count, printProblems, printWarnings, progressIndicator } from './output';
 
@@ -49,6 +49,12 @@ const DAYS: OptionSpec = {
   check: (v) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 825 ? undefined : 'is not a whole number from 1 to 825'),
 };
 const QUIET: OptionSpec = { short: 'q', description: 'print nothing but problems and warnings' };
+const ALLOW_EMPTY: OptionSpec = {
+  description: 'accept a run with no app (or an --env no spec defines) instead of failing: an empty output folder deletes every app when a GitOps tool prunes',
+};
+
+/** The option `--debug` every command takes: stack traces for errors. */
+export const DEBUG_OPTION: OptionSpec = { description: 'show the stack trace of an error (also CDK8S_ZEROTRUST_DEBUG=1)' };
 
 /** The option `--help` every command takes. */
 export const HELP_OPTION: OptionSpec = { short: 'h', description: 'show this help' };
@@ -58,28 +64,28 @@ export const COMMANDS: CommandTable = {
   synth: {
     summary: 'write manifests, one file per app',
     args: 'SPEC...',
-    options: { out: out('dist', 'write DIR/ENV (ENV: the --env NAME, or "base"), replacing it as a whole'), env: ENV, quiet: QUIET },
+    options: { 'out': out('dist', 'write DIR/ENV (ENV: the --env NAME, or "base"), replacing it as a whole'), 'env': ENV, 'allow-empty': ALLOW_EMPTY, 'quiet': QUIET },
     examples: ['cdk8s-zerotrust synth examples --out dist', 'cdk8s-zerotrust synth examples --out dist --env prod'],
     run: (args, io) => synthOrCheck('synth', args, io),
   },
   validate: {
     summary: 'check specs, write nothing',
     args: 'SPEC...',
-    options: { quiet: QUIET },
+    options: { 'allow-empty': ALLOW_EMPTY, 'quiet': QUIET },
     examples: ['cdk8s-zerotrust validate examples', 'cdk8s-zerotrust validate specs/app1.yaml specs/app2.yaml'],
     run: validate,
   },
   check: {
     summary: 'exit 1 if dist differs from a fresh synth',
     args: 'SPEC...',
-    options: { out: out('dist', 'compare with DIR/ENV (ENV: the --env NAME, or "base")'), env: ENV, quiet: QUIET },
+    options: { 'out': out('dist', 'compare with DIR/ENV (ENV: the --env NAME, or "base")'), 'env': ENV, 'allow-empty': ALLOW_EMPTY, 'quiet': QUIET },
     examples: ['cdk8s-zerotrust check examples --out dist', 'cdk8s-zerotrust check examples --out dist --env prod'],
     run: (args, io) => synthOrCheck('check', args, io),
   },
   certs: {
     summary: 'write a dev CA and per-app server and client certificates (never into dist/)',
     args: 'SPEC...',
-    options: { out: out('dev-certs', 'write into DIR, never under dist/ (the keys are private)'), days: DAYS, env: ENV, quiet: QUIET },
+    options: { 'out': out('dev-certs', 'write into DIR, never under dist/ (the keys are private)'), 'days': DAYS, 'env': ENV, 'allow-empty': ALLOW_EMPTY, 'quiet': QUIET },
     examples: ['cdk8s-zerotrust certs examples', 'cdk8s-zerotrust certs examples --out dev-certs --days 7 --env prod'],
     run: certs,
   },
@@ -113,11 +119,72 @@ const text = (args: ParsedArgs, name: string): string | undefined => {
 
 /** `validate`: the pipeline up to the checks. */
 function validate(args: ParsedArgs, io: CliIo): number {
-  const result = runPipeline(loadSpecFiles(args.positionals), { stopAfter: PipelineStage.VALIDATE });
-  if (hasErrors(result.issues)) return printProblems(io, result.issues);
-  printWarnings(io, result.issues);
+  const loaded = loadSpecFiles(args.positionals);
+  const result = runPipeline(loaded, { stopAfter: PipelineStage.VALIDATE });
+  const issues = withLoadWarnings(loaded, result.issues);
+  if (hasErrors(issues)) return printProblems(io, issues);
+  printWarnings(io, issues);
+  const empty = emptyRun(args, result.resolved.apps.length, undefined, result);
+  if (empty) return refuse(io, empty);
   if (!args.values.quiet) io.out(`${count(result.resolved.apps.length, 'app')} valid`);
   return 0;
+}
+
+/** The load stage's warnings (a file with no document) before the run's issues. */
+function withLoadWarnings(loaded: LoadedSpecs, issues: SpecIssue[]): SpecIssue[] {
+  return [...(loaded.warnings ?? []), ...issues];
+}
+
+function refuse(io: CliIo, message: string): number {
+  io.err(`cdk8s-zerotrust: ${message}`);
+  return 1;
+}
+
+/**
+ * Why a run that would write (or compare) nothing useful is refused, unless --allow-empty: no
+ * app at all, or an --env that no spec defines (a typo writes the base specs under a new name).
+ */
+function emptyRun(args: ParsedArgs, apps: number, env: string | undefined, result: PipelineResult): string | undefined {
+  if (args.values['allow-empty'] === true) return undefined;
+  const given = args.positionals.join(' ');
+  if (apps === 0) {
+    return `no app in ${given}: nothing written (an empty output folder deletes every app when a GitOps tool prunes); `
+      + 'check the paths, or pass --allow-empty if no app is what you want';
+  }
+  if (env === undefined) return undefined;
+  const defined = new Set<string>();
+  for (const a of result.resolved.apps) for (const e of a.environments) defined.add(e);
+  const cluster = result.resolved.cluster?.document.doc as { spec?: { environments?: unknown } } | undefined;
+  const clusterEnvs = cluster?.spec?.environments;
+  if (typeof clusterEnvs === 'object' && clusterEnvs !== null) for (const e of Object.keys(clusterEnvs)) defined.add(e);
+  if (defined.has(env)) return undefined;
+  const known = defined.size > 0 ? `the specs define ${[...defined].sort().join(', ')}` : 'no spec defines any environment';
+  return `--env ${env}: no spec defines the environment ${JSON.stringify(env)} (${known}): nothing written; `
+    + `check the name, or pass --allow-empty to write the base specs as ${env}`;
+}
+
+/** The app files of an output (every YAML file but the kustomization and the cluster file). */
+function appFiles(files: Iterable<string>): string[] {
+  return [...files].filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml' && f !== 'cluster.yaml');
+}
+
+/**
+ * What a new output removes compared with the folder it replaces: a note listing the apps, and a
+ * warning when more than half of them go (a wrong path or a bad merge more likely than intent).
+ */
+function reportRemovedApps(io: CliIo, target: string, files: Map<string, string>, quiet: boolean): void {
+  const before = existingResources(target);
+  if (!before) return;
+  const old = appFiles(before);
+  const now = new Set(appFiles(files.keys()));
+  const removed = old.filter((f) => !now.has(f));
+  if (removed.length === 0) return;
+  const list = `${removed.slice(0, 10).join(', ')}${removed.length > 10 ? `, and ${removed.length - 10} more` : ''}`;
+  if (removed.length * 2 > old.length) {
+    io.err(`cdk8s-zerotrust: warning: ${target} loses ${removed.length} of its ${count(old.length, 'app')} (${list}): if a spec path, a glob or --env is wrong, fix it and run again`);
+  } else if (!quiet) {
+    io.err(`cdk8s-zerotrust: ${target} loses ${count(removed.length, 'app')} of ${old.length}: ${list}`);
+  }
 }
 
 /** `synth` and `check`: the pipeline up to the files, then written or compared. */
@@ -126,23 +193,32 @@ function synthOrCheck(command: 'synth' | 'check', args: ParsedArgs, io: CliIo): 
   const outDir = text(args, 'out') ?? 'dist';
   const env = text(args, 'env');
   const quiet = args.values.quiet === true;
-  const result = runPipeline(loadSpecFiles(args.positionals), { env, onProgress: progressIndicator(quiet) });
-  if (hasErrors(result.issues)) return printProblems(io, result.issues);
-  printWarnings(io, result.issues);
-  const target = path.join(outDir, env ?? BASE_ENV);
+  const loaded = loadSpecFiles(args.positionals);
+  const result = runPipeline(loaded, { env, onProgress: progressIndicator(quiet) });
+  const issues = withLoadWarnings(loaded, result.issues);
+  if (hasErrors(issues)) return printProblems(io, issues);
+  printWarnings(io, issues);
+  const empty = emptyRun(args, result.apps, env, result);
+  if (empty) return refuse(io, empty);
+  const target = environmentFolder(outDir, env ?? BASE_ENV);
+  reportRemovedApps(io, target, result.files, quiet);
   if (command === 'check') return compare(target, result, args, io);
-  writeTreeAtomically(target, result.files);
+  const report = writeTreeAtomically(target, result.files);
+  for (const r of report.recovered) io.err(`cdk8s-zerotrust: ${r}`);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (!quiet) io.out(`synthesized ${count(result.apps, 'app')}, ${count(result.objects, 'object')}, ${count(result.files.size, 'file')} into ${target} in ${ms.toFixed(0)} ms`);
   return 0;
 }
 
 function compare(target: string, result: PipelineResult, args: ParsedArgs, io: CliIo): number {
+  const problems = outputProblems(target);
   const diffs = compareTree(target, result.files);
-  if (diffs.length > 0) {
+  if (diffs.length > 0 || problems.length > 0) {
     for (const d of diffs) io.err(d);
+    for (const p of problems) io.err(`cdk8s-zerotrust: ${p}`);
     const env = text(args, 'env');
-    io.err(`cdk8s-zerotrust: ${target} is stale; run: cdk8s-zerotrust synth ${args.positionals.join(' ')} --out ${text(args, 'out') ?? 'dist'}${env ? ` --env ${env}` : ''}`);
+    const state = diffs.length > 0 ? 'is stale' : 'is up to date, but an interrupted run left it unclean';
+    io.err(`cdk8s-zerotrust: ${target} ${state}; run: cdk8s-zerotrust synth ${args.positionals.join(' ')} --out ${text(args, 'out') ?? 'dist'}${env ? ` --env ${env}` : ''}`);
     return 1;
   }
   if (!args.values.quiet) io.out(`${target} is up to date (${result.apps} apps, ${result.files.size} files)`);
@@ -190,17 +266,22 @@ function verifyCommand(args: ParsedArgs, io: CliIo): number {
 function certs(args: ParsedArgs, io: CliIo): number {
   const outDir = text(args, 'out') ?? 'dev-certs';
   const days = Number(text(args, 'days') ?? DAYS.default);
-  const result = runPipeline(loadSpecFiles(args.positionals), { env: text(args, 'env'), stopAfter: PipelineStage.VALIDATE });
-  if (hasErrors(result.issues)) return printProblems(io, result.issues);
+  const loaded = loadSpecFiles(args.positionals);
+  const result = runPipeline(loaded, { env: text(args, 'env'), stopAfter: PipelineStage.VALIDATE });
+  const issues = withLoadWarnings(loaded, result.issues);
+  if (hasErrors(issues)) return printProblems(io, issues);
   const dist = path.resolve('dist');
   const full = path.resolve(outDir);
   if (full === dist || full.startsWith(`${dist}${path.sep}`)) {
     io.err(`cdk8s-zerotrust: certs --out ${outDir}: private keys never go into dist/ (it is committed and deployed); choose another folder, e.g. dev-certs`);
     return 2;
   }
-  printWarnings(io, result.issues);
+  printWarnings(io, issues);
+  const empty = emptyRun(args, result.resolved.apps.length, undefined, result);
+  if (empty) return refuse(io, empty);
   const specs = result.resolved.apps.map((a) => a.spec as AppSpec);
-  writeTreeAtomically(full, devCertificateFiles(specs, days), 0o600);
+  const report = writeTreeAtomically(full, devCertificateFiles(specs, days), { fileMode: 0o600, folderMode: 0o700, ownedWhen: ['ca.crt', 'ca.key'] });
+  for (const r of report.recovered) io.err(`cdk8s-zerotrust: ${r}`);
   if (!args.values.quiet) io.out(`wrote a dev CA and certificates for ${count(specs.length, 'app')} into ${outDir} (valid ${days} days; keys are private, do not commit them)`);
   return 0;
 }

@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BASE_ENV } from '../engine/environments';
 import { OptionSpec, OptionTable } from './args';
-import { COMMANDS, Command, HELP_OPTION } from './commands';
+import { COMMANDS, Command, DEBUG_OPTION, HELP_OPTION } from './commands';
 
 /** A command's options with `--help`, which every command takes. */
 export function optionsOf(command: Command): OptionTable {
-  return { ...command.options, help: HELP_OPTION };
+  return { ...command.options, debug: DEBUG_OPTION, help: HELP_OPTION };
 }
 
 /** `synth SPEC... [--out dist] [--env NAME]` */
@@ -51,7 +51,8 @@ export function usage(): string {
     'examples:',
     ...names.flatMap((n) => COMMANDS[n].examples.slice(0, 1)).map((e) => `  ${e}`),
     '',
-    'exit status: 0 ok, 1 problems in the specs (or stale output, for check), 2 usage errors.',
+    'exit status: 0 ok, 1 problems in the specs (or stale output, for check) or a file-system error, 2 usage errors.',
+    'a stack trace is shown only with --debug (or CDK8S_ZEROTRUST_DEBUG=1).',
   ].join('\n');
 }
 

@@ -1,4 +1,5 @@
 import { SpecIssue, formatIssue } from '../engine/issues';
+import { escapeControl, escapeLines } from '../engine/safe-text';
 
 /** Where the CLI writes its output (stdout and stderr by default). */
 export interface CliIo {
@@ -9,6 +10,19 @@ export interface CliIo {
 /** The terminal: lines to stdout and stderr. */
 export const PROCESS_IO: CliIo = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
 
+/**
+ * `io` with every line escaped (`escapeLines`): whatever a message echoes (a spec value, a path,
+ * a line of a file), no control character reaches the terminal. `main` wraps the io it is given.
+ */
+export function escapingIo(io: CliIo): CliIo {
+  return { out: (l) => io.out(escapeLines(l)), err: (l) => io.err(escapeLines(l)) };
+}
+
+/** An issue as one printable line: `formatIssue`, with every control character escaped (a newline too). */
+export function issueLine(i: SpecIssue): string {
+  return escapeControl(formatIssue(i));
+}
+
 /** `1 app`, `2 apps` */
 export function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
@@ -16,14 +30,14 @@ export function count(n: number, noun: string): string {
 
 /** Prints the warnings among the issues, as `FILE: APP: field: warning: message`. */
 export function printWarnings(io: CliIo, issues: SpecIssue[]): void {
-  for (const w of issues) if (w.warning) io.err(formatIssue(w));
+  for (const w of issues) if (w.warning) io.err(issueLine(w));
 }
 
 /** Prints the warnings, then the errors, then how many errors; returns exit status 1. */
 export function printProblems(io: CliIo, issues: SpecIssue[]): number {
   const errors = issues.filter((i) => !i.warning);
   printWarnings(io, issues);
-  for (const i of errors) io.err(formatIssue(i));
+  for (const i of errors) io.err(issueLine(i));
   io.err(`cdk8s-zerotrust: ${count(errors.length, 'problem')} found; nothing written`);
   return 1;
 }

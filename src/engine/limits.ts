@@ -1,0 +1,115 @@
+/**
+ * Kubernetes' size limits on objects, checked in the serialize stage so that an object the API
+ * server refuses is an error naming the app, the object and its size, not a file that fails at
+ * `kubectl apply`:
+ *
+ * - an object of more than 1.5 MiB (etcd's default request limit, `--max-request-bytes`; the API
+ *   server stores each object as one etcd request);
+ * - ConfigMap and Secret data of more than 1 MiB (`MaxSecretSize` in the API server's validation);
+ * - metadata.annotations of more than 256 KiB in all (`TotalAnnotationSizeLimitB`);
+ * - and, as a warning, an object of more than 256 KiB: client-side `kubectl apply` copies the
+ *   whole object into its `last-applied-configuration` annotation, which then exceeds the
+ *   annotation limit (`kubectl apply --server-side` does not).
+ */
+import type { SpecIssue } from './issues';
+
+/** etcd's default request limit, which bounds a stored object: 1.5 MiB. */
+export const MAX_OBJECT_BYTES = 1572864;
+/** The API server's limit on the data of a ConfigMap or Secret: 1 MiB. */
+export const MAX_CONFIG_DATA_BYTES = 1048576;
+/** The API server's limit on all annotations of an object, keys and values: 256 KiB. */
+export const MAX_ANNOTATIONS_BYTES = 262144;
+
+const MiB = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
+const KiB = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
+const size = (n: number) => (n >= 1048576 ? MiB(n) : KiB(n));
+const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The size problems of an app's rendered objects, as issues of `app` in `file`: errors for what
+ * the API server refuses, a warning for what client-side `kubectl apply` cannot apply.
+ */
+export function objectSizeIssues(file: string, app: string, objects: any[]): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const push = (message: string, warning = false) => issues.push({ file, app, field: '', message, ...(warning ? { warning } : {}) });
+  for (const o of objects) {
+    if (!isMap(o)) continue;
+    const ref = objectRef(o);
+    const json = bytes(JSON.stringify(o));
+    const largest = largestField(o);
+    const where = largest ? `; its largest field is ${largest.path} (${size(largest.bytes)})` : '';
+    if (json > MAX_OBJECT_BYTES) {
+      push(`${ref} is ${MiB(json)} (${json} bytes as JSON): the API server refuses objects over 1.5 MiB (etcd's request limit)${where}: make it smaller, e.g. mount large content from a volume or an image instead of the spec`);
+      continue;
+    }
+    const data = configDataBytes(o);
+    if (data > MAX_CONFIG_DATA_BYTES) {
+      push(`${ref} holds ${MiB(data)} of data (${data} bytes): the API server refuses a ${o.kind} over 1 MiB${where}: split it, or mount the content from a volume or an image`);
+      continue;
+    }
+    const annotations = annotationBytes(o);
+    if (annotations > MAX_ANNOTATIONS_BYTES) {
+      push(`${ref} has ${KiB(annotations)} of annotations (${annotations} bytes): the API server refuses more than 256 KiB in all: shorten them`);
+      continue;
+    }
+    if (json > MAX_ANNOTATIONS_BYTES) {
+      push(`${ref} is ${size(json)} as JSON: client-side kubectl apply fails on it (it copies the object into an annotation, limited to 256 KiB)${where}: apply with kubectl apply --server-side, or make it smaller`, true);
+    }
+  }
+  return issues;
+}
+
+/** `Secret shop/web-env` */
+function objectRef(o: Record<string, unknown>): string {
+  const meta = isMap(o.metadata) ? o.metadata : {};
+  const name = typeof meta.name === 'string' ? meta.name : '?';
+  return `${typeof o.kind === 'string' ? o.kind : 'object'} ${typeof meta.namespace === 'string' ? `${meta.namespace}/` : ''}${name}`;
+}
+
+/** The data size of a ConfigMap or Secret as the API server's validation counts it; 0 for other kinds. */
+function configDataBytes(o: Record<string, unknown>): number {
+  let total = 0;
+  const values = (m: unknown, decode: boolean, keys: boolean) => {
+    if (!isMap(m)) return;
+    for (const [k, v] of Object.entries(m)) {
+      if (typeof v !== 'string') continue;
+      total += (keys ? bytes(k) : 0) + (decode ? Buffer.from(v, 'base64').length : bytes(v));
+    }
+  };
+  if (o.kind === 'ConfigMap') {
+    values(o.data, false, true);
+    values(o.binaryData, true, true);
+  } else if (o.kind === 'Secret') {
+    values(o.data, true, false);
+    values(o.stringData, false, false);
+  }
+  return total;
+}
+
+function annotationBytes(o: Record<string, unknown>): number {
+  const annotations = isMap(o.metadata) && isMap(o.metadata.annotations) ? o.metadata.annotations : {};
+  return Object.entries(annotations).reduce((n, [k, v]) => n + bytes(k) + (typeof v === 'string' ? bytes(v) : 0), 0);
+}
+
+/** The path and size of the largest string in an object (`spec.template.spec.containers[0].env[0].value`). */
+interface LargestField {
+  readonly path: string;
+  readonly bytes: number;
+}
+
+function largestField(o: unknown): LargestField | undefined {
+  let best: LargestField | undefined;
+  const walk = (v: unknown, at: string, depth: number) => {
+    if (typeof v === 'string') {
+      const n = bytes(v);
+      if (!best || n > best.bytes) best = { path: at, bytes: n };
+    } else if (Array.isArray(v) && depth < 64) {
+      v.forEach((x, i) => walk(x, `${at}[${i}]`, depth + 1));
+    } else if (isMap(v) && depth < 64) {
+      for (const [k, x] of Object.entries(v)) walk(x, at ? `${at}.${k}` : k, depth + 1);
+    }
+  };
+  walk(o, '', 0);
+  return best && best.bytes >= 1024 ? best : undefined;
+}
