@@ -19,7 +19,7 @@ import { NetworkPeer, NetworkPolicyPort, ZeroTrustNetworkPolicy } from './kubern
 import { appLabels, selectorLabels } from './labels';
 import { meshIntent } from './mesh/mesh-intent';
 import type { IMeshProvider, MeshBinding } from './mesh/mesh-provider';
-import { OsmSmiMesh } from './mesh/osm/osm-smi-mesh';
+import { meshProviderFor } from './mesh/mesh-providers';
 import { OpenShiftRoute } from './openshift/openshift-route';
 import { RouteCertificateAccess } from './openshift/route-certificate-access';
 import { AppSpecError, validateAppSpec } from './validate-spec';
@@ -131,12 +131,12 @@ export class SecureApp extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureAppProps) {
     super(scope, id);
-    const mesh = props.mesh ?? new OsmSmiMesh();
     const chartNamespace = Chart.of(this).namespace;
     const specIn = props.spec;
     const spec0: AppSpec = specIn?.metadata && specIn.metadata.namespace === undefined && chartNamespace
       ? { ...specIn, metadata: { ...specIn.metadata, namespace: chartNamespace } } : specIn;
     const cluster = props.cluster ?? ClusterContext.fromSpec({ platform: spec0?.spec?.route ? 'openshift' : 'kubernetes' });
+    const mesh = props.mesh ?? meshProviderFor(cluster);
     const directory = props.directory ?? AppDirectory.of(spec0?.metadata ? [spec0] : []);
     const problems = validateAppSpec(spec0, { baseDir: props.baseDir, mesh, cluster, directory });
     const errors = problems.filter((p) => !p.warning);
@@ -185,7 +185,7 @@ export class SecureApp extends Construct {
         namespace,
         labels,
         annotations,
-        ports: ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol, appProtocol: meshed && !p.bypassMesh ? mesh.appProtocol(p) : undefined })),
+        ports: ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol, appProtocol: meshed ? mesh.appProtocol(p) : undefined })),
       });
     }
 
@@ -273,12 +273,13 @@ export class SecureApp extends Construct {
     if (ing) {
       const port = portOf(ing.port);
       const throughMesh = meshed && !port.bypassMesh;
-      const tls = ing.backendTls;
+      const toMesh = throughMesh ? mesh.ingressToMesh(name, namespace, ing.backendTls !== undefined) : undefined;
+      const tls = toMesh && !toMesh.tlsToSidecar ? undefined : ing.backendTls;
       this.ingress = new NginxIngress(this, 'Ingress', {
         name,
         namespace,
         labels,
-        annotations,
+        annotations: toMesh && Object.keys(toMesh.annotations).length ? { ...annotations, ...toMesh.annotations } : annotations,
         className: ing.className,
         host: ing.host,
         path: ing.path,
@@ -304,10 +305,10 @@ export class SecureApp extends Construct {
     }
 
     if (meshed) {
-      const binding: MeshBinding = { ...meshIntent(spec0, cluster)!, deployment: this.deployment };
+      const binding: MeshBinding = { ...meshIntent(spec0, cluster, directory)!, deployment: this.deployment };
       mesh.bind(this, binding);
       const scc = cluster.platform.privilegedSccClusterRole;
-      if (scc) {
+      if (scc && mesh.namespaceEnrolment(cluster).podSecurityLevel === 'privileged') {
         new KubeRoleBinding(this, 'MeshSccBinding', {
           metadata: { name: `${name}-mesh-scc`, namespace, labels },
           roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: scc },

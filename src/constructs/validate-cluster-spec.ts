@@ -5,6 +5,7 @@ import { Problems, Problem } from '../spec/problems';
 import { cidr, dns1123Label, dns1123Subdomain, labelKey, labelValue, portNumber } from '../spec/rules';
 import { shapeProblems } from './validate-spec';
 import { gatewayClusterProblems } from '../spec/profiles/gateways';
+import { istioSettingsProblems } from '../spec/profiles/istio';
 import { isIP } from 'node:net';
 
 /** The cluster schema's ajv validator, compiled ahead of time by `npm run schema`. */
@@ -74,7 +75,7 @@ function rules(d: ClusterSpec, out: Problems): void {
         out.add('spec.mesh.ingressGateway.validityDuration', `${JSON.stringify(gw.validityDuration)} is not a Go duration such as "24h" or "90m"`);
       }
     }
-    if (m.provider === 'istio' && m.flavour === 'aks' && !m.revision) out.add('spec.mesh.revision', 'the AKS add-on enrols namespaces only by revision (istio.io/rev=asm-X-Y): give the revision');
+    if (m.provider === 'istio') for (const p of istioSettingsProblems(m)) out.add(`spec.${p.field}`, p.message);
     if (m.revision !== undefined) out.add('spec.mesh.revision', labelValue(m.revision));
     if (m.trustDomain !== undefined) out.add('spec.mesh.trustDomain', dns1123Subdomain(m.trustDomain));
   }

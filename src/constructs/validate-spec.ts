@@ -11,7 +11,7 @@ import { ResolvedPort, resolvePorts, servesTls } from '../spec/ports';
 import { meshIntent } from './mesh/mesh-intent';
 import { gatewayProblems } from './gateway-api/app-gateway-route';
 import type { IMeshProvider } from './mesh/mesh-provider';
-import { OsmSmiMesh } from './mesh/osm/osm-smi-mesh';
+import { meshProviderFor } from './mesh/mesh-providers';
 import { routeProblems } from './openshift/openshift-route';
 import { inlineCertificateFindings } from '../spec/pem';
 import { Problem, Problems } from '../spec/problems';
@@ -247,6 +247,7 @@ function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
   const ports = resolvePorts(s);
   const cluster = ctx.cluster ?? ClusterContext.fromSpec({ platform: s.route ? 'openshift' : 'kubernetes' });
   const meshed = s.mesh !== undefined && s.mesh !== null;
+  const mesh = ctx.mesh ?? meshProviderFor(cluster);
   const names = new Map<string, number>();
   const numbers = new Map<number, number>();
   const targets = new Map<number, number>();
@@ -391,9 +392,8 @@ function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
     const bt = ing.backendTls;
     const gateway = cluster.mesh?.ingressGateway;
     if (bt && throughMesh) {
-      if (!gateway) {
-        out.add('spec.ingress.backendTls', 'TLS from the ingress controller into the mesh needs the client certificate the mesh issues for it: declare mesh.ingressGateway (secret, subjectAltNames) in the Cluster spec');
-      } else if (bt.clientCertSecret !== undefined && bt.clientCertSecret !== `${gateway.secret.namespace}/${gateway.secret.name}`) {
+      // The mesh decides what TLS into it needs (OsmSmiMesh.validate: the MeshConfig's ingress gateway certificate).
+      if (gateway && mesh.name === 'osm' && bt.clientCertSecret !== undefined && bt.clientCertSecret !== `${gateway.secret.namespace}/${gateway.secret.name}`) {
         out.add('spec.ingress.backendTls.clientCertSecret', `${JSON.stringify(bt.clientCertSecret)} is not the mesh's ingress gateway certificate ${JSON.stringify(`${gateway.secret.namespace}/${gateway.secret.name}`)} (Cluster spec mesh.ingressGateway.secret): the sidecar would refuse the controller; leave it out to use the gateway certificate`);
       }
     } else if (bt && port) {
@@ -405,7 +405,7 @@ function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
   if (s.gateway) {
     out.nest('', gatewayProblems({
       app: String(md?.name), namespace: md?.namespace ?? 'default', ports, gateway: s.gateway, cluster, meshed,
-      meshProvider: (ctx.mesh ?? new OsmSmiMesh()).name, tlsSource: s.tls?.source, baseDir: ctx.baseDir ?? '.',
+      meshProvider: mesh.name, tlsSource: s.tls?.source, baseDir: ctx.baseDir ?? '.',
     }));
   }
 
@@ -470,7 +470,7 @@ function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
 
   if (meshed) {
     if (s.mesh!.ingress) portRef('spec.mesh.ingress.port', s.mesh!.ingress.port);
-    const intent = meshIntent(doc, cluster);
-    if (intent) out.nest('', (ctx.mesh ?? new OsmSmiMesh()).validate(intent));
+    const intent = meshIntent(doc, cluster, ctx.directory);
+    if (intent) out.nest('', mesh.validate(intent));
   }
 }

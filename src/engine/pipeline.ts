@@ -22,7 +22,7 @@ import * as yaml from 'js-yaml';
 import type { AppSpec } from '../spec/app-spec';
 import type { Problem } from '../spec/problems';
 import type { IMeshProvider } from '../constructs/mesh/mesh-provider';
-import { OsmSmiMesh } from '../constructs/mesh/osm/osm-smi-mesh';
+import { meshProviderFor } from '../constructs/mesh/mesh-providers';
 import { SecureApp } from '../constructs/secure-app';
 import { AppSpecError, SpecContext, validateAppSpec } from '../constructs/validate-spec';
 import { manifestYaml } from '../render/yaml-dump';
@@ -149,7 +149,7 @@ export function pipelineContext(options: SynthOptions, resolved?: ResolvedSet): 
   const cluster = clusterSpec
     ? ClusterContext.fromSpec(clusterSpec, resolved!.cluster!.name)
     : ClusterContext.fromSpec({ platform: apps.some((a) => a.spec.route !== undefined) ? 'openshift' : 'kubernetes' });
-  return { mesh: options.mesh ?? new OsmSmiMesh(), cluster, directory: new AppDirectory(apps) };
+  return { mesh: options.mesh ?? meshProviderFor(cluster), cluster, directory: new AppDirectory(apps) };
 }
 
 /** A document that has the shape the directory reads (its full validation is the validate stage's). */

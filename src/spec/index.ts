@@ -16,4 +16,6 @@ export { KUBERNETES_PLATFORM } from './profiles/kubernetes';
 export { OPENSHIFT_PLATFORM, OPENSHIFT_INGRESS_POLICY_GROUP } from './profiles/openshift';
 export { INGRESS_NGINX, IngressControllerProfile } from './profiles/ingress-nginx';
 export { OSM_DEFAULTS, OsmProfile } from './profiles/osm';
+export * from './profiles/istio';
+export * from './profiles/gateways';
 export { Problem } from './problems';

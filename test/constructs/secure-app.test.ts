@@ -83,6 +83,7 @@ describe('SecureApp', () => {
       dataPlaneDestinations: () => [],
       bindCluster: () => undefined,
       optOut: () => undefined,
+      ingressToMesh: () => ({ tlsToSidecar: false, annotations: {} }),
       bind: (scope, b) => {
         seen.push(`${b.namespace}/${b.app} as ${b.serviceAccountName}`);
         new ApiObject(scope, 'Policy', { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: b.app, namespace: b.namespace } });

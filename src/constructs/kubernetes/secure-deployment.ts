@@ -86,6 +86,7 @@ export class SecureDeployment extends Construct {
   private readonly props: SecureDeploymentProps;
   private readonly secretMounts: SecretMountProps[] = [];
   private readonly podAnnotations: { [key: string]: string } = {};
+  private readonly podLabels: { [key: string]: string } = {};
 
   constructor(scope: Construct, id: string, props: SecureDeploymentProps) {
     super(scope, id);
@@ -129,6 +130,11 @@ export class SecureDeployment extends Construct {
     this.secretMounts.push(mount);
   }
 
+  /** Adds a label to the pod template only (not to the selector), e.g. a mesh's injection opt-out. */
+  public addPodLabel(key: string, value: string): void {
+    this.podLabels[key] = value;
+  }
+
   /** The pod template's annotations so far. */
   public get podAnnotationKeys(): string[] {
     return Object.keys(this.podAnnotations).sort();
@@ -150,7 +156,7 @@ export class SecureDeployment extends Construct {
       revisionHistoryLimit: 5,
       selector: { matchLabels: selectorLabels(p.name) },
       template: {
-        metadata: { labels, annotations },
+        metadata: { labels: Object.keys(this.podLabels).length ? { ...labels, ...sortKeys(this.podLabels) } : labels, annotations },
         spec: {
           serviceAccountName: p.serviceAccountName,
           automountServiceAccountToken: false,

@@ -1,5 +1,6 @@
 import type { AppSpec, MeshIngressSource } from '../../spec/app-spec';
 import type { ClusterContext } from '../../spec/cluster-context';
+import type { AppDirectory } from '../../spec/app-directory';
 import { resolvePorts } from '../../spec/ports';
 import { appLabels } from '../labels';
 import type { MeshEntry, MeshIntent } from './mesh-provider';
@@ -12,7 +13,7 @@ import { gatewayMeshEntry } from '../gateway-api/app-gateway-route';
  * certificate when `backendTls` is set) and `mesh.ingress`. Undefined for an app without `mesh`.
  * The spec must have passed the schema (names and ports are read as given).
  */
-export function meshIntent(spec: AppSpec, cluster: ClusterContext): MeshIntent | undefined {
+export function meshIntent(spec: AppSpec, cluster: ClusterContext, directory?: AppDirectory): MeshIntent | undefined {
   const s = spec.spec;
   if (!s.mesh) return undefined;
   const name = spec.metadata.name;
@@ -59,6 +60,8 @@ export function meshIntent(spec: AppSpec, cluster: ClusterContext): MeshIntent |
     entries,
     egress: s.egress?.to ?? [],
     kubernetesApi: s.egress?.kubernetesApi === true,
+    ownsNamespace: s.ownsNamespace === true,
+    callees: (directory?.calleesOf(namespace, name) ?? []).filter((c) => c.app.ports.length > 0).map((c) => ({ name: c.app.name, namespace: c.app.namespace })),
     egressUnrestricted: s.egress?.unrestricted === true,
     cluster,
   };

@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import type { AppMesh, EgressDestination, MeshIngressSource } from '../../spec/app-spec';
+import type { AppMesh, EgressDestination, MeshIngressSource, ServiceRef } from '../../spec/app-spec';
 import type { ClusterContext } from '../../spec/cluster-context';
 import type { ResolvedPort } from '../../spec/ports';
 import type { Problem } from '../../spec/problems';
@@ -45,6 +45,10 @@ export interface MeshIntent {
   readonly egress: EgressDestination[];
   /** The app calls the Kubernetes API. */
   readonly kubernetesApi: boolean;
+  /** The app owns its namespace (it writes namespace-wide objects, once per namespace). */
+  readonly ownsNamespace: boolean;
+  /** The Services this app may call (from the callees' specs: a mesh may narrow the app's egress to them). */
+  readonly callees: ServiceRef[];
   /** Egress is unrestricted (`egress.unrestricted`). */
   readonly egressUnrestricted: boolean;
   readonly cluster: ClusterContext;
@@ -67,6 +71,14 @@ export interface NamespaceEnrolment {
   readonly podSecurityLevel: string;
   /** Why, for the README and warnings. */
   readonly podSecurityReason: string;
+}
+
+/** How an ingress controller reaches a meshed app's port, as the mesh needs it. */
+export interface IngressToMesh {
+  /** The controller opens TLS to the sidecar (with the mesh-issued client certificate): `backendTls` applies. */
+  readonly tlsToSidecar: boolean;
+  /** Annotations the Ingress needs (e.g. Istio: `service-upstream`, `upstream-vhost`). */
+  readonly annotations: { [key: string]: string };
 }
 
 /** Pods a meshed app's data plane must reach (a NetworkPolicy egress peer and its ports). */
@@ -106,4 +118,9 @@ export interface IMeshProvider {
    * every pod of an enrolled namespace unless the pod says otherwise).
    */
   optOut(deployment: SecureDeployment): void;
+  /**
+   * How an ingress-nginx controller reaches a meshed app's Service `serviceName` in `namespace`;
+   * `backendTls` is whether the spec asks for TLS to the backend.
+   */
+  ingressToMesh(serviceName: string, namespace: string, backendTls: boolean): IngressToMesh;
 }

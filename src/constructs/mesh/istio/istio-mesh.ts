@@ -1,18 +1,17 @@
-import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { EgressDestination, HttpMatch, MeshAllow, MeshIngressSource, MeshSource, ServiceRef } from '../../../spec/app-spec';
+import type { EgressDestination, HttpMatch, MeshAllow, MeshIngressSource, MeshSource } from '../../../spec/app-spec';
 import type { ClusterContext } from '../../../spec/cluster-context';
 import type { ResolvedPort } from '../../../spec/ports';
 import { Problem, Problems } from '../../../spec/problems';
 import {
   INGRESS_NGINX_SERVICE_ACCOUNT, ISTIO_KEYS, ISTIOD, IstioGatewayIdentity, IstioSettings,
-  istioPodSecurity, istioPrincipal, istioSettingsProblems, resolveIstioSettings,
+  istioPodSecurity, istioPrincipal, resolveIstioSettings,
 } from '../../../spec/profiles/istio';
 import { namespaceByName } from '../../../spec/profiles/platform-profile';
 import { cidr, dns1123Label, dns1123Subdomain } from '../../../spec/rules';
 import type { SecureDeployment } from '../../kubernetes/secure-deployment';
 import { selectorLabels } from '../../labels';
-import type { DataPlaneDestination, IMeshProvider, MeshBinding, MeshEntry, MeshIntent, NamespaceEnrolment } from '../mesh-provider';
+import type { DataPlaneDestination, IMeshProvider, IngressToMesh, MeshBinding, MeshEntry, MeshIntent, NamespaceEnrolment } from '../mesh-provider';
 import { httpMatchProblems } from '../osm/smi-http-route-group';
 import { IstioAuthorizationPolicy, IstioAuthorizationRule, IstioRuleCondition, IstioRuleOperation, IstioRuleSource } from './istio-authorization-policy';
 import { IstioPeerAuthentication, IstioPortMtls } from './istio-peer-authentication';
@@ -36,24 +35,6 @@ export interface IstioMeshProps {
   readonly ingressControllerServiceAccount?: string;
 }
 
-/**
- * What IstioMesh reads beyond `MeshBinding` when the caller provides it. Both are proposed
- * additions to the seam; without them IstioMesh stays correct but less precise.
- */
-export interface IstioMeshBinding extends MeshBinding {
-  /**
-   * The app owns its namespace (`ownsNamespace`): it writes the namespace-wide PeerAuthentication
-   * `default` (STRICT) and AuthorizationPolicy `allow-nothing`, once per namespace.
-   * @default false
-   */
-  readonly ownsNamespace?: boolean;
-  /**
-   * The Services this app may call (derived from the callees' specs): their namespaces narrow
-   * the app's Sidecar.
-   * @default - unknown: the Sidecar's egress lists every namespace (still REGISTRY_ONLY)
-   */
-  readonly callees?: ServiceRef[];
-}
 
 /**
  * A source of an entry into the mesh as IstioMesh reads it: `MeshIngressSource` plus a
@@ -143,7 +124,6 @@ export class IstioMesh implements IMeshProvider {
   public validate(b: MeshIntent): Problem[] {
     const out = new Problems();
     const s = resolveIstioSettings(b.cluster.spec.mesh);
-    for (const p of istioSettingsProblems(b.cluster.spec.mesh)) out.add(`cluster.spec.${p.field}`, p.message);
     if (b.cluster.mesh?.permissive) {
       out.add('cluster.spec.mesh.permissive', 'Istio has no mode that ignores AuthorizationPolicies (OSM permissive traffic policy); zero trust keeps it off: remove it');
     }
@@ -219,7 +199,7 @@ export class IstioMesh implements IMeshProvider {
   }
 
   public bind(scope: Construct, binding: MeshBinding): void {
-    const b = binding as IstioMeshBinding;
+    const b = binding;
     const s = resolveIstioSettings(b.cluster.spec.mesh);
     const root = new Construct(scope, 'IstioMesh');
     const selector = selectorLabels(b.app);
@@ -302,8 +282,22 @@ export class IstioMesh implements IMeshProvider {
 
   public optOut(deployment: SecureDeployment): void {
     // The pod label (the annotation is deprecated; the label wins: pkg/kube/inject/inject.go).
-    // SecureDeployment has no pod-label method yet, so the label is patched into the template.
-    deployment.resource.addJsonPatch(JsonPatch.add(`/spec/template/metadata/labels/${ISTIO_KEYS.sidecarInject.replace(/~/g, '~0').replace(/\//g, '~1')}`, 'false'));
+    deployment.addPodLabel(ISTIO_KEYS.sidecarInject, 'false');
+  }
+
+  /**
+   * Istio: the enrolled controller reaches the app through its own sidecar (mesh mTLS), so the
+   * Ingress speaks plain HTTP to the Service (not the pod IPs) with the Service's host name, or the
+   * controller's sidecar cannot route it (istio.io docs: ingress-nginx with Istio).
+   */
+  public ingressToMesh(serviceName: string, namespace: string, _backendTls: boolean): IngressToMesh {
+    return {
+      tlsToSidecar: false,
+      annotations: {
+        'nginx.ingress.kubernetes.io/service-upstream': 'true',
+        'nginx.ingress.kubernetes.io/upstream-vhost': `${serviceName}.${namespace}.svc.cluster.local`,
+      },
+    };
   }
 
   public bindCluster(scope: Construct, cluster: ClusterContext): void {

@@ -7,7 +7,7 @@ import { namespaceByName } from '../../../spec/profiles/platform-profile';
 import { OSM_KEYS } from '../../../spec/profiles/osm';
 import { dns1123Subdomain } from '../../../spec/rules';
 import type { SecureDeployment } from '../../kubernetes/secure-deployment';
-import type { DataPlaneDestination, IMeshProvider, MeshBinding, MeshEntry, MeshIntent, NamespaceEnrolment } from '../mesh-provider';
+import type { DataPlaneDestination, IMeshProvider, IngressToMesh, MeshBinding, MeshEntry, MeshIntent, NamespaceEnrolment } from '../mesh-provider';
 import { OsmEgress } from './osm-egress';
 import { ingressSourceProblems, OsmIngressBackend } from './osm-ingress-backend';
 import { OsmMeshConfig } from './osm-mesh-config';
@@ -66,8 +66,14 @@ export class OsmSmiMesh implements IMeshProvider {
     this.sidecarInjection = props.sidecarInjection ?? true;
   }
 
+  /** OSM's value; none for a port that bypasses the sidecar (the standard value is written). */
   public appProtocol(port: ResolvedPort): string | undefined {
-    return OSM_APP_PROTOCOLS[port.protocol];
+    return port.bypassMesh ? undefined : OSM_APP_PROTOCOLS[port.protocol];
+  }
+
+  /** OSM: the controller speaks TLS to the sidecar with the MeshConfig's ingress gateway certificate when asked (osm-docs ingress_k8s_nginx.md). */
+  public ingressToMesh(_serviceName: string, _namespace: string, backendTls: boolean): IngressToMesh {
+    return { tlsToSidecar: backendTls, annotations: {} };
   }
 
   public seesHttp(port: ResolvedPort): boolean {
@@ -143,6 +149,10 @@ export class OsmSmiMesh implements IMeshProvider {
       const [ns, field] = key.split('|');
       const message = `OSM admits the Service source in namespace ${JSON.stringify(ns)} only when OSM monitors that namespace: enrol it without sidecars (osm namespace add ${ns} --disable-sidecar-injection) and list it under mesh.monitoredNamespaces in the Cluster spec`;
       if (b.cluster.mesh) out.add(field, message); // without mesh settings the pipeline warns once about the whole mesh
+    }
+    // TLS from the ingress controller into OSM needs the client certificate OSM issues for it.
+    if (b.entries.some((e) => e.field === 'spec.ingress' && e.protocol === 'https') && !b.cluster.mesh?.ingressGateway) {
+      out.add('spec.ingress.backendTls', 'TLS from the ingress controller into the mesh needs the client certificate the mesh issues for it: declare mesh.ingressGateway (secret, subjectAltNames) in the Cluster spec');
     }
     // One IngressBackend per port: every entry on a port must speak the same protocol to the sidecar.
     const perPort = new Map<string, MeshEntry>();

@@ -1,6 +1,8 @@
 import { Testing } from 'cdk8s';
-import { IstioMesh, IstioMeshBinding, IstioMeshEntry } from '../../../../src/constructs/mesh/istio/istio-mesh';
+import { IstioMesh, IstioMeshEntry } from '../../../../src/constructs/mesh/istio/istio-mesh';
+import { validateClusterSpec } from '../../../../src/constructs/validate-cluster-spec';
 import { meshIntent } from '../../../../src/constructs/mesh/mesh-intent';
+import type { MeshBinding } from '../../../../src/constructs/mesh/mesh-provider';
 import { OsmSmiMesh } from '../../../../src/constructs/mesh/osm/osm-smi-mesh';
 import { SecureApp } from '../../../../src/constructs/secure-app';
 import { SecureDeployment } from '../../../../src/constructs/kubernetes/secure-deployment';
@@ -38,7 +40,7 @@ describe('IstioMesh', () => {
       action: 'ALLOW',
       rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/app1'] } }], to: [{ operation: { ports: ['8080'] } }] }],
     });
-    expect(oneOf(objects, 'Sidecar').spec).toEqual({ workloadSelector: { labels: { 'app.kubernetes.io/name': 'web' } }, outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' }, egress: [{ hosts: ['*/*'] }] });
+    expect(oneOf(objects, 'Sidecar').spec).toEqual({ workloadSelector: { labels: { 'app.kubernetes.io/name': 'web' } }, outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' }, egress: [{ hosts: ['./*', 'istio-system/*'] }] }); // no callees: its namespace and the control plane
     expect(oneOf(objects, 'Deployment').spec.template.metadata.annotations).toEqual({ 'traffic.sidecar.istio.io/excludeOutboundPorts': '53' });
     expect(ofKind(objects, 'TrafficTarget')).toEqual([]);
     expect(allProblems(objects)).toEqual([]);
@@ -208,7 +210,7 @@ describe('IstioMesh', () => {
 
     const chart = Testing.chart();
     const deployment = new SecureDeployment(chart, 'D', { name: 'web', namespace: 'shop', image: 'quay.io/acme/web:1.0.0', serviceAccountName: 'web' });
-    const binding: IstioMeshBinding = { ...meshIntent(spec, cluster())!, deployment, callees: [{ name: 'orders', namespace: 'shop' }, { name: 'ledger', namespace: 'finance' }] };
+    const binding: MeshBinding = { ...meshIntent(spec, cluster())!, deployment, callees: [{ name: 'orders', namespace: 'shop' }, { name: 'ledger', namespace: 'finance' }] };
     new IstioMesh().bind(chart, binding);
     expect(oneOf(Testing.synth(chart), 'Sidecar').spec.egress).toEqual([{ hosts: ['./*', 'istio-system/*', 'finance/*'] }]);
   });
@@ -223,7 +225,7 @@ describe('IstioMesh', () => {
     const chart = Testing.chart();
     const spec = appSpec({ ownsNamespace: true, mesh: {} });
     const deployment = new SecureDeployment(chart, 'D', { name: 'web', namespace: 'shop', image: 'quay.io/acme/web:1.0.0', serviceAccountName: 'web' });
-    new IstioMesh().bind(chart, { ...meshIntent(spec, cluster())!, deployment, ownsNamespace: true } as IstioMeshBinding);
+    new IstioMesh().bind(chart, { ...meshIntent(spec, cluster())!, deployment, ownsNamespace: true });
     const objects = Testing.synth(chart);
     expect(oneOf(objects, 'PeerAuthentication', 'default').spec).toEqual({ mtls: { mode: 'STRICT' } });
     expect(oneOf(objects, 'AuthorizationPolicy', 'allow-nothing').spec).toEqual({});
@@ -244,8 +246,10 @@ describe('IstioMesh', () => {
     const aks = cluster({ provider: 'istio', flavour: 'aks', revision: 'asm-1-25' });
     expect(mesh.namespaceEnrolment(aks).labels).toEqual({ 'istio.io/rev': 'asm-1-25' });
     expect(mesh.dataPlaneDestinations(aks)).toEqual([{ purpose: 'mesh-control-plane', peer: { namespaceLabels: { 'kubernetes.io/metadata.name': 'aks-istio-system' }, podLabels: { app: 'istiod' } }, ports: [15012] }]);
-    expect(problems(appSpec({ mesh: {} }), cluster({ provider: 'istio', flavour: 'aks' }))).toEqual([{ field: 'cluster.spec.mesh.revision', message: expect.stringMatching(/^the aks flavour injects only namespaces labelled istio.io\/rev=<revision> \(istio-injection=enabled is skipped/) }]);
-    expect(problems(appSpec({ mesh: {} }), cluster({ provider: 'istio', flavour: 'aks', revision: 'default' }))).toEqual([{ field: 'cluster.spec.mesh.revision', message: expect.stringMatching(/^revision "default" is not an AKS add-on revision/) }]);
+    // The Cluster document's settings are checked once, with the document.
+    const clusterDoc = (mesh: object) => validateClusterSpec({ apiVersion: 'cdk8s-zerotrust/v1alpha1', kind: 'Cluster', metadata: { name: 'c' }, spec: { mesh } });
+    expect(clusterDoc({ provider: 'istio', flavour: 'aks' })).toEqual([{ field: 'spec.mesh.revision', message: expect.stringMatching(/^the aks flavour injects only namespaces labelled istio.io\/rev=<revision> \(istio-injection=enabled is skipped/) }]);
+    expect(clusterDoc({ provider: 'istio', flavour: 'aks', revision: 'default' })).toEqual([{ field: 'spec.mesh.revision', message: expect.stringMatching(/^revision "default" is not an AKS add-on revision/) }]);
     // Upstream: the default revision's label; a revision replaces it (never both: IST0123).
     expect(mesh.namespaceEnrolment(cluster()).labels).toEqual({ 'istio-injection': 'enabled' });
     expect(mesh.namespaceEnrolment(cluster({ provider: 'istio', revision: 'canary' })).labels).toEqual({ 'istio.io/rev': 'canary' });
