@@ -226,6 +226,47 @@ function integerIn(value: unknown, min: number, max: number): string | undefined
   return `${show(value)} is not an integer from ${min} to ${max}`;
 }
 
+/**
+ * Whether other apps may derive objects from this document: its shape is valid, and so are what
+ * they read of it (name, namespace, ServiceAccount, ports). A run's directory should hold only
+ * such documents; the others' own problems are reported with them.
+ */
+export function usableByOthers(doc: unknown): boolean {
+  if (foreignDocumentProblem(doc) || selfReferenceProblem(doc) || !schemaValidator(doc)) return false;
+  const { metadata, spec } = doc as AppSpec;
+  if (dns1035Label(metadata.name) || (metadata.namespace !== undefined && dns1123Label(metadata.namespace))) return false;
+  if (spec.serviceAccount !== undefined && dns1123Subdomain(spec.serviceAccount)) return false;
+  return resolvePorts(spec).every((p) => !portName(p.name) && !portNumber(p.port) && !portNumber(p.targetPort));
+}
+
+/**
+ * The objects an app derives from other apps (its egress to the apps that admit it, the peers of
+ * the meshed callers it admits) cannot be built from an app whose spec is not usable: one problem
+ * naming it, instead of an internal error while building.
+ */
+function dependencyProblems(doc: AppSpec, directory: AppDirectory | undefined, out: Problems): void {
+  if (!directory || typeof doc.metadata?.name !== 'string' || !schemaValidator(doc)) return; // a shape problem says enough
+  const namespace = doc.metadata.namespace ?? 'default';
+  let others: Array<{ name: string; namespace: string; spec: AppSpec }>;
+  try {
+    others = [
+      ...directory.calleesOf(namespace, doc.metadata.name).map((c) => c.app),
+      ...(Array.isArray(doc.spec.mesh?.allow) ? doc.spec.mesh!.allow : []).flatMap((rule) => (Array.isArray(rule?.from) ? rule.from : [])
+        .flatMap((f) => (typeof f?.namespace === 'string' && typeof f?.serviceAccount === 'string' ? directory.withServiceAccount(f.namespace, f.serviceAccount) : []))),
+    ];
+  } catch {
+    out.add('spec', 'the apps this one exchanges traffic with cannot be read: another spec of the run has errors (see its problems)');
+    return;
+  }
+  const seen = new Set<string>();
+  for (const o of others) {
+    const key = `${o.namespace}/${o.name}`;
+    if (seen.has(key) || usableByOthers(o.spec)) continue;
+    seen.add(key);
+    out.add('spec', `the objects of this app are derived in part from app ${JSON.stringify(key)}, whose name, namespace, ServiceAccount or ports have errors (see its problems): fix it first`);
+  }
+}
+
 function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
   if (doc === null || typeof doc !== 'object') return;
   if (doc.apiVersion !== undefined && doc.apiVersion !== APP_SPEC_API_VERSION) return;
@@ -467,6 +508,8 @@ function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
       if (egress.to?.length || egress.kubernetesApi) out.add('spec.egress.unrestricted', 'unrestricted egress makes egress.to and egress.kubernetesApi meaningless: drop one or the other');
     }
   }
+
+  dependencyProblems(doc, ctx.directory, out);
 
   if (meshed) {
     if (s.mesh!.ingress) portRef('spec.mesh.ingress.port', s.mesh!.ingress.port);

@@ -1,4 +1,5 @@
 import { serviceAccountOwner } from '../constructs/secure-app';
+import { usableByOthers } from '../constructs/validate-spec';
 import type { AppDirectory } from '../spec/app-directory';
 import type { AppSpec } from '../spec/app-spec';
 import type { ClusterContext } from '../spec/cluster-context';
@@ -20,10 +21,12 @@ export interface CrossAppEntry {
  * - a meshed caller of an app outside the mesh (its sidecar refuses it with egress off);
  * - an app outside the mesh named as a meshed caller (it has no mesh identity to present);
  * - apps sharing a ServiceAccount that disagree on it (see `serviceAccountIssues`);
- * - Routes and Ingresses claiming what another app's claim (see `routeClaimIssues`,
+ * - Routes and Ingresses claiming what another app claims (see `routeClaimIssues`,
  *   `ingressClaimIssues`).
  */
-export function crossAppIssues(entries: CrossAppEntry[], cluster: ClusterContext, directory: AppDirectory): SpecIssue[] {
+export function crossAppIssues(all: CrossAppEntry[], cluster: ClusterContext, directory: AppDirectory): SpecIssue[] {
+  // An app with errors in its shape or identity has its own problems; what it declares of others is not read.
+  const entries = all.filter((e) => usableByOthers(e.spec));
   const issues: SpecIssue[] = [];
   const byKey = new Map(entries.map((e) => [`${e.spec.metadata.namespace ?? 'default'}/${e.spec.metadata.name}`, e]));
   const monitored = new Set(cluster.mesh?.monitoredNamespaces ?? []);

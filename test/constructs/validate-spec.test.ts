@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { validateAppSpec } from '../../src/constructs/validate-spec';
+import { usableByOthers, validateAppSpec } from '../../src/constructs/validate-spec';
 import { AppDirectory } from '../../src/spec/app-directory';
 import { ROOT, appSpec } from '../util';
 
@@ -159,6 +159,26 @@ describe('validateAppSpec', () => {
         message: 'destination name "api" is taken by the egress to app shop/api, which admits this app: both NetworkPolicies would be named web-egress-to-api; rename the destination',
       }]);
       expect(validateAppSpec(web, { baseDir: ROOT, directory: new AppDirectory([web]) })).toEqual([]);
+    });
+  });
+
+  describe('apps other apps derive objects from', () => {
+    test('usableByOthers: a valid shape, name, namespace, ServiceAccount and ports', () => {
+      expect(usableByOthers(appSpec())).toBe(true);
+      expect(usableByOthers(appSpec({ image: 'nginx' }))).toBe(true); // other problems do not matter to the others
+      expect(usableByOthers(appSpec({ ports: true as any }))).toBe(false);
+      expect(usableByOthers(appSpec({ ports: [{ name: 'http', port: -1 }] }))).toBe(false);
+      expect(usableByOthers(appSpec({ serviceAccount: 'Bad_SA' }))).toBe(false);
+      expect(usableByOthers(appSpec({}, { name: 'UPPER' }))).toBe(false);
+      expect(usableByOthers({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: {} })).toBe(false);
+    });
+    test('fails an app whose egress derives from an app with a bad port, naming that app (not an internal error)', () => {
+      const web = appSpec();
+      const api = appSpec({ ports: [{ name: 'http', port: -1 }], allow: [{ from: [{ app: 'web' }] }] }, { name: 'api' });
+      expect(validateAppSpec(web, { baseDir: ROOT, directory: new AppDirectory([web, api]) })).toEqual([{
+        field: 'spec',
+        message: 'the objects of this app are derived in part from app "shop/api", whose name, namespace, ServiceAccount or ports have errors (see its problems): fix it first',
+      }]);
     });
   });
 
