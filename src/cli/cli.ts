@@ -7,7 +7,7 @@ import { renderSwitches } from '../render/switches';
 import { UsageError, closest, parseCommandArgs } from './args';
 import { COMMANDS } from './commands';
 import { commandHelp, optionsOf, packageVersion, usage } from './help';
-import { FileSystemError } from '../engine/os-errors';
+import { FileSystemError, errnoWords, errorCode } from '../engine/os-errors';
 import { CliIo, PROCESS_IO, escapingIo } from './output';
 
 export { CliIo, PROGRESS_THRESHOLD } from './output';
@@ -51,7 +51,10 @@ export function main(argv: string[], io: CliIo = PROCESS_IO): number {
       if (debug) safe.err(traceOf((e as { cause?: unknown }).cause ?? e));
       return 1;
     }
-    const message = String((e as Error | undefined)?.message ?? e).split('\n')[0];
+    const os = e as NodeJS.ErrnoException;
+    const message = errorCode(e) !== undefined
+      ? `${os.syscall ?? 'a file operation'}${os.path ? ` ${os.path}` : ''}: ${errnoWords(e)}`
+      : String((e as Error | undefined)?.message ?? e).split('\n')[0];
     safe.err(`cdk8s-zerotrust: internal error: ${message}`);
     safe.err(`cdk8s-zerotrust: this is a bug in cdk8s-zerotrust ${packageVersion()}, not in your specs: please report it with the command line${debug ? ' and this trace' : ' (--debug shows the trace)'}`);
     if (debug) safe.err(traceOf(e));

@@ -84,7 +84,13 @@ export function expandSpecPaths(paths: string[]): SpecPaths {
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       let isDir = entry.isDirectory();
-      if (entry.isSymbolicLink()) isDir = fs.statSync(full, { throwIfNoEntry: false })?.isDirectory() ?? false;
+      if (entry.isSymbolicLink()) {
+        try {
+          isDir = fs.statSync(full, { throwIfNoEntry: false })?.isDirectory() ?? false;
+        } catch {
+          isDir = false; // a link that cannot be followed: read as a file, which names the problem
+        }
+      }
       if (isDir) {
         if (!isOwnTemporaryName(entry.name) && !isOutputFolder(full)) walk(full);
       } else if (SPEC_FILE.test(entry.name)) {

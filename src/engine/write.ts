@@ -159,7 +159,7 @@ export function writeTreeAtomically(target: string, files: Map<string, string>, 
     const old = path.join(paths.parent, journal.oldFolder);
     writeFolder(target, fresh, files, options);
     killPoint('after-write');
-    const hadTarget = fs.lstatSync(target, { throwIfNoEntry: false }) !== undefined;
+    const hadTarget = tryFs('read', target, () => fs.lstatSync(target, { throwIfNoEntry: false })) !== undefined;
     if (hadTarget) {
       tryFs('replace', target, () => fs.renameSync(target, old), `${target} is unchanged`);
       killPoint('after-rename-old');
@@ -307,7 +307,7 @@ function cleanUp(target: string, paths: SwapPaths, previous: Journal | undefined
   const notes: string[] = [];
   const run = previous ? `a run (pid ${previous.pid}, started ${previous.started})` : 'an earlier run';
   let folders = temporaryFolders(paths);
-  if (!fs.lstatSync(target, { throwIfNoEntry: false })) {
+  if (!tryFs('read', target, () => fs.lstatSync(target, { throwIfNoEntry: false }))) {
     const old = folders.find((f) => f.old);
     if (old) {
       tryFs('restore', target, () => fs.renameSync(path.join(paths.parent, old.name), target));
@@ -334,8 +334,8 @@ function cleanUp(target: string, paths: SwapPaths, previous: Journal | undefined
 export function outputProblems(target: string): string[] {
   const paths = swapPaths(target);
   const problems: string[] = [];
-  const missing = !fs.lstatSync(target, { throwIfNoEntry: false });
-  const hasJournal = fs.lstatSync(paths.journal, { throwIfNoEntry: false }) !== undefined;
+  const missing = !tryFs('read', target, () => fs.lstatSync(target, { throwIfNoEntry: false }));
+  const hasJournal = tryFs('read', paths.journal, () => fs.lstatSync(paths.journal, { throwIfNoEntry: false })) !== undefined;
   const journal = hasJournal ? readJournal(paths.journal) : undefined;
   const folders = temporaryFolders(paths);
   if ((journal && isAlive(journal)) || (hasJournal && !journal && isYoung(paths.journal))) {
