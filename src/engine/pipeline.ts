@@ -276,7 +276,7 @@ interface BuiltApp {
  */
 function buildApp(spec: AppSpec, context: SpecContext): BuiltApp {
   const app = new App({ outdir: undefined, resolvers: [new LazyResolver(), new NumberStringUnionResolver()] });
-  const chart = new Chart(app, String(spec?.metadata?.name ?? 'app'), { disableResourceNameHashes: true });
+  const chart = new Chart(app, String(spec?.metadata?.name || 'app'), { disableResourceNameHashes: true });
   const secureApp = new SecureApp(chart, 'App', { spec, mesh: context.mesh, baseDir: context.baseDir, cluster: context.cluster, directory: context.directory });
   return { chart, warnings: secureApp.warnings };
 }

@@ -1,4 +1,4 @@
-import type { AppSpecBody, PortProtocol } from './app-spec';
+import type { AppPort, AppSpecBody, PortProtocol } from './app-spec';
 
 /** A port of an app after defaults are applied. */
 export interface ResolvedPort {
@@ -14,7 +14,9 @@ export interface ResolvedPort {
 
 /** Resolves `spec.ports` defaults. */
 export function resolvePorts(spec: AppSpecBody): ResolvedPort[] {
-  return (spec.ports ?? []).map((p) => ({
+  // Defensive: the directory resolves every app of a run before each is validated.
+  const ports: AppPort[] = Array.isArray(spec?.ports) ? spec.ports.filter((p) => typeof p === 'object' && p !== null) : [];
+  return ports.map((p) => ({
     name: p.name,
     port: p.port,
     targetPort: p.targetPort ?? p.port,

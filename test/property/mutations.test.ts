@@ -78,18 +78,17 @@ describe('mutations of valid spec sets (property)', () => {
     ]);
   });
 
-  // Known bug: the run's directory of apps (pipelineContext) reads every document with a name, so
-  // spec.ports replaced by a scalar crashes it before validation; building it from the documents
-  // usableByOthers accepts (validate-spec.ts) fixes this.
-  test.failing('fails spec.ports replaced by a scalar (ports: true) with exit 1 and a problem line', () => {
+  // The run's directory of apps reads every document with a name before validation: a scalar
+  // spec.ports must not crash it (resolvePorts reads only a list of port objects).
+  test('fails spec.ports replaced by a scalar (ports: true) with exit 1 and a problem line', () => {
     const r = oneApp('apiVersion: cdk8s-zerotrust/v1alpha1\nkind: App\nmetadata: { name: web }\nspec:\n  image: quay.io/acme/web:1.0.0\n  ports: true\n');
     expect(r.err.join('\n')).not.toMatch(/internal error/);
     expect(r.code).toBe(1);
   });
 
-  // Known bug, outside the property's generator until fixed: the pipeline builds an app's Chart
-  // (id: its metadata.name) before validating it, and an empty id is refused by constructs.
-  test.failing('fails an empty metadata.name with exit 1 and a problem line (not an internal error)', () => {
+  // The pipeline builds an app's Chart (id: its metadata.name) before SecureApp validates it; an
+  // empty id must not reach constructs (the chart falls back to "app").
+  test('fails an empty metadata.name with exit 1 and a problem line (not an internal error)', () => {
     const set = buildSpecSet({ platform: 'kubernetes', meshedNamespaces: [false, false, false], teamLabels: [false, false, false], clusterEnvironments: false, apps: [] });
     const m: Mutation = { kind: 'bad name', file: 'web.yaml', what: 'metadata.name: ""', content: 'apiVersion: cdk8s-zerotrust/v1alpha1\nkind: App\nmetadata: { name: "" }\nspec: { image: "quay.io/acme/web:1.0.0" }\n' };
     const r = synthMutated(set, m);
