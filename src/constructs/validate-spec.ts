@@ -17,7 +17,7 @@ import { inlineCertificateFindings } from '../spec/pem';
 import { Problem, Problems } from '../spec/problems';
 import { resourceProblems } from '../spec/quantity';
 import { ingressProblems } from './kubernetes/nginx-ingress';
-import { cidr, dns1035Label, dns1123Label, dns1123Subdomain, hostName, labelKey, labelValue, pinnedImage, portName, portNumber } from '../spec/rules';
+import { headerName, headerValue, urlPath, cidr, dns1035Label, dns1123Label, dns1123Subdomain, hostName, labelKey, labelValue, pinnedImage, portName, portNumber } from '../spec/rules';
 
 /** Where relative files (certificates, CA bundles) named by a spec are read from. */
 export interface SpecContext {
@@ -449,6 +449,29 @@ function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
       meshProvider: mesh.name, tlsSource: s.tls?.source, baseDir: ctx.baseDir ?? '.',
     }));
   }
+
+  // Paths and headers travel in requests: no control characters (the load stage already refuses NUL).
+  const text = (v: unknown): v is string => typeof v === 'string';
+  if (text(s.route?.path)) out.add('spec.route.path', urlPath(s.route!.path!));
+  if (text(s.ingress?.path)) out.add('spec.ingress.path', urlPath(s.ingress!.path!));
+  for (const kind of ['readiness', 'liveness', 'startup'] as const) {
+    const get = s.probes?.[kind]?.httpGet;
+    if (text(get?.path)) out.add(`spec.probes.${kind}.httpGet.path`, urlPath(get!.path!));
+    (Array.isArray(get?.httpHeaders) ? get!.httpHeaders! : []).forEach((h, i) => {
+      if (text(h?.name)) out.add(`spec.probes.${kind}.httpGet.httpHeaders[${i}].name`, headerName(h.name));
+      if (text(h?.value)) out.add(`spec.probes.${kind}.httpGet.httpHeaders[${i}].value`, headerValue(h.value));
+    });
+  }
+  (Array.isArray(s.gateway?.httpMatches) ? s.gateway!.httpMatches! : []).forEach((m, i) => {
+    if (text(m?.path)) out.add(`spec.gateway.httpMatches[${i}].path`, urlPath(m.path!));
+    for (const [k, v] of Object.entries(m?.headers ?? {})) if (text(v)) out.add(`spec.gateway.httpMatches[${i}].headers.${k}`, headerValue(v));
+  });
+  (Array.isArray(s.mesh?.allow) ? s.mesh!.allow! : []).forEach((rule, i) => (Array.isArray(rule?.http) ? rule.http : []).forEach((m, j) => {
+    for (const [k, v] of Object.entries(m?.headers ?? {})) {
+      out.add(`spec.mesh.allow[${i}].http[${j}].headers.${k}`, headerName(k));
+      if (text(v)) out.add(`spec.mesh.allow[${i}].http[${j}].headers.${k}`, headerValue(v));
+    }
+  }));
 
   const allow = s.allow;
   if (allow !== undefined && Array.isArray(allow)) {

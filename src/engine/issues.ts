@@ -1,3 +1,4 @@
+import { escapeControl } from './safe-text';
 import type { Problem } from '../spec/problems';
 
 /** A problem in a spec, with where it is: `FILE: APP: field.path: message`. */
@@ -15,7 +16,7 @@ export interface SpecIssue {
 
 /** `FILE: APP: field: message`, with `warning: ` before the message of a warning. */
 export function formatIssue(i: SpecIssue): string {
-  return `${i.file}: ${i.app}: ${i.field ? `${i.field}: ` : ''}${i.warning ? 'warning: ' : ''}${i.message}`;
+  return escapeControl(`${i.file}: ${i.app}: ${i.field ? `${i.field}: ` : ''}${i.warning ? 'warning: ' : ''}${i.message}`);
 }
 
 /** Whether any of the issues is an error (not a warning). */

@@ -38,6 +38,7 @@ import type { ClusterSpecBody } from '../spec/cluster-spec';
 import { crossAppIssues } from './cross-app';
 import { crossDocumentChecks } from './cross-document';
 import { verifyObjects } from './verify';
+import { objectSizeIssues } from './limits';
 
 /** Where a run stops. */
 export enum PipelineStage {
@@ -120,7 +121,14 @@ export function runPipeline(loaded: LoadedSpecs, options: PipelineOptions = {}):
     issues.push(...validated.issues);
     failed ||= hasErrors(validated.issues);
     // 4. render and 6. serialize, while nothing has failed, one app at a time
-    if (validated.chart !== undefined && !failed) files.push(serializeApp(app, renderApp(validated.chart)));
+    if (validated.chart !== undefined && !failed) {
+      const objects = renderApp(validated.chart);
+      // 6. serialize: objects the API server would refuse (object, ConfigMap/Secret data, annotation sizes)
+      const sizes = objectSizeIssues(app.document.file, app.environment ? `${app.name} (environment ${app.environment})` : app.name, objects);
+      issues.push(...sizes);
+      failed ||= hasErrors(sizes);
+      if (!failed) files.push(serializeApp(app, objects));
+    }
   });
   options.onProgress?.(total, total);
   // 5. cross-check

@@ -120,6 +120,23 @@ export function oneOf<T>(value: T, allowed: readonly T[], what: string): string 
   return undefined;
 }
 
+/** A URL path: no space or control character (they cannot appear unencoded in a request line). */
+export function urlPath(value: string): string | undefined {
+  const bad = /[\u0000-\u0020\u007f]/.exec(value);
+  return bad ? `path ${q(value)} contains ${bad[0] === ' ' ? 'a space' : `the control character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`}; percent-encode it (%${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')})` : undefined;
+}
+
+/** An HTTP header value: no control character but horizontal tab (RFC 9110 section 5.5). */
+export function headerValue(value: string): string | undefined {
+  const bad = /[\u0000-\u0008\u000a-\u001f\u007f]/.exec(value);
+  return bad ? `header value ${q(value)} contains the control character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}; header values may hold visible characters, spaces and tabs only (RFC 9110 section 5.5)` : undefined;
+}
+
+/** An HTTP header name: a token (RFC 9110 section 5.1). */
+export function headerName(value: string): string | undefined {
+  return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(value) ? undefined : `header name ${q(value)} is not an HTTP token (letters, digits and !#$%&'*+-.^_\`|~)`;
+}
+
 /** Throws the first problem found, for constructs that validate their props early. */
 export function assertValid(field: string, problem: string | undefined): void {
   if (problem !== undefined) throw new Error(`${field}: ${problem}`);

@@ -261,9 +261,7 @@ describe('issue 18: hostile input and OS faults, one test per row', () => {
     expect(fs.existsSync(p('dist'))).toBe(false);
   });
 
-  const sizeCheckWired = fs.readFileSync(path.join(ROOT, 'src', 'engine', 'pipeline.ts'), 'utf8').includes('objectSizeIssues');
-  // Runs once the serialize stage calls objectSizeIssues (src/engine/limits.ts); limits.test.ts tests the check itself.
-  (sizeCheckWired ? test : test.skip)('a 3 MiB env value is an error naming the app, the object and its size', () => {
+  test('a 3 MiB env value is an error naming the app, the object and its size', () => {
     fs.writeFileSync(p('specs', 'web.yaml'), APP('web', `  env: { BIG: "${'x'.repeat(3 * 1024 * 1024)}" }\n`));
     const r = run(['synth', p('specs'), '--out', p('dist')]);
     expect(r.code).toBe(1);

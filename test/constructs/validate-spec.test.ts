@@ -342,4 +342,16 @@ describe('validateAppSpec', () => {
     expect(validateAppSpec(spec, { baseDir: path.join(ROOT, 'test', 'fixtures') })).toEqual([]);
     expect(fields(spec)).toEqual(['spec.route.destinationCA.file']);
   });
+
+  test('fails control characters and spaces in request paths and header values, naming the field', () => {
+    expect(problems(appSpec({
+      route: { host: 'web.apps.example.com', path: '/a b' },
+      probes: { readiness: { httpGet: { path: '/health\u0007', port: 'http', httpHeaders: [{ name: 'X Bad', value: 'ok\r\nInjected: 1' }] } } },
+    }))).toEqual([
+      { field: 'spec.route.path', message: 'path "/a b" contains a space; percent-encode it (%20)' },
+      { field: 'spec.probes.readiness.httpGet.path', message: 'path "/health\\u0007" contains the control character U+0007; percent-encode it (%07)' },
+      { field: 'spec.probes.readiness.httpGet.httpHeaders[0].name', message: expect.stringMatching(/^header name "X Bad" is not an HTTP token/) },
+      { field: 'spec.probes.readiness.httpGet.httpHeaders[0].value', message: expect.stringMatching(/^header value "ok\\r\\nInjected: 1" contains the control character U\+000D/) },
+    ]);
+  });
 });
