@@ -169,11 +169,15 @@ function trafficSources(model: ClusterModel, options: ReachabilityOptions, outsi
     const pod: PodEndpoint = { namespace: c.namespace, namespaceLabels: namespaceLabels(model, c.namespace), labels: c.podLabels, ports: [], hostNetwork: false };
     out.push({
       id: `ingress:${c.namespace}`, label: `ingress controller (${c.namespace})`, kind: 'ingress-controller', endpoint: { pod },
-      meshPeer: { external: { name: `the ingress controller in ${c.namespace}`, namespace: c.namespace, podLabels: c.podLabels, services: [`${c.namespace}/${c.serviceName}`] } },
+      meshPeer: { external: { name: `the ingress controller in ${c.namespace}`, namespace: c.namespace, podLabels: c.podLabels, services: [`${c.namespace}/${c.serviceName}`], serviceAccount: c.serviceAccount } },
       classNames: c.classNames,
     });
   }
-  for (const g of gatewayEntries(model, options.gateways ?? [], options.trustDomain)) out.push({ ...g, gatewaySource: g });
+  for (const g of gatewayEntries(model, options.gateways ?? [], options.trustDomain)) {
+    // The ServiceAccount of pods that are Istio mesh workloads (the implementation's profile says so): their identity.
+    const external = g.meshPeer.external && g.principal !== undefined ? { ...g.meshPeer.external, serviceAccount: g.gateway.serviceAccount } : g.meshPeer.external;
+    out.push({ ...g, meshPeer: { ...g.meshPeer, external }, gatewaySource: g });
+  }
   for (const w of model.workloads) {
     out.push({ id: `app:${w.namespace}/${w.name}`, label: `${w.ref} (service account ${w.serviceAccount})`, kind: 'workload', endpoint: { pod: workloadEndpoint(model, w) }, meshPeer: { workload: w }, workload: w });
   }
@@ -399,7 +403,7 @@ function egressDestinations(model: ClusterModel, meshes: IMeshModel[], w: Worklo
   const apiIp = api.cidrs?.length ? firstAddress(api.cidrs[0]) : '192.0.2.1';
   out.push({
     id: 'kubernetes-api', label: `the Kubernetes API (${api.cidrs?.join(', ') ?? 'any address'}:${api.port})`, kind: 'kubernetes-api', endpoint: { ip: apiIp },
-    port: api.port, protocol: 'TCP', dialPort: api.servicePort, meshPeer: { external: { name: 'the Kubernetes API server' }, ip: api.serviceIP },
+    port: api.port, protocol: 'TCP', dialPort: api.servicePort, meshPeer: { external: { name: 'the Kubernetes API server', services: ['default/kubernetes'] }, ip: api.serviceIP },
   });
   for (const mesh of meshes) {
     for (const c of mesh.sidecarConnections(model, w)) {

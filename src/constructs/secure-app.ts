@@ -20,6 +20,7 @@ import { appLabels, selectorLabels } from './labels';
 import { meshIntent } from './mesh/mesh-intent';
 import type { IMeshProvider, MeshBinding } from './mesh/mesh-provider';
 import { meshProviderFor } from './mesh/mesh-providers';
+import { IstioRouteGatewayEntry, routeGatewayFor } from './mesh/istio/istio-route-gateway';
 import { OpenShiftRoute } from './openshift/openshift-route';
 import { RouteCertificateAccess } from './openshift/route-certificate-access';
 import { AppSpecError, validateAppSpec } from './validate-spec';
@@ -86,6 +87,12 @@ export class SecureApp extends Construct {
   /** @default - none for a pure client (no ports) */
   public readonly service?: AppService;
   public readonly route?: OpenShiftRoute;
+  /**
+   * Under Istio, the route gateway's half of `spec.route` (the HTTPRoute from the Cluster spec's
+   * `mesh.routeGateway` to the app); the Route is then in the gateway's namespace.
+   * @default - the Route goes to the app directly
+   */
+  public readonly routeGatewayEntry?: IstioRouteGatewayEntry;
   public readonly ingress?: NginxIngress;
   /** The Gateway API route (and BackendTLSPolicy, ReferenceGrant) of `spec.gateway`. */
   public readonly gateway?: AppGatewayRoute;
@@ -229,13 +236,22 @@ export class SecureApp extends Construct {
     if (r) {
       const cert = r.certificate ?? {};
       const inline = cert.inline;
+      // Under Istio a Route to a port the sidecar intercepts goes to the route gateway (Cluster spec mesh.routeGateway), which reaches the app.
+      const rg = mesh.name === 'istio' ? routeGatewayFor(cluster, meshed, portOf(r.port)) : undefined;
+      if (rg && r.alternateBackends?.length) {
+        throw new AppSpecError(name, [{ field: 'spec.route.alternateBackends', message: `under Istio the Route is written in the route gateway's namespace ${rg.gateway.podNamespace}, where the alternate backends' Services are not: split traffic in the app's HTTPRoute instead, or drop alternateBackends` }]);
+      }
+      this.routeGatewayEntry = rg ? new IstioRouteGatewayEntry(this, 'RouteGateway', {
+        app: name, namespace, labels, annotations, port: portOf(r.port), routeGateway: rg, host: r.host, wildcardPolicy: r.wildcardPolicy, path: r.path,
+      }) : undefined;
+      const via = this.routeGatewayEntry;
       this.route = new OpenShiftRoute(this, 'Route', {
-        name,
-        namespace,
+        name: via ? via.routeName : name,
+        namespace: via ? via.routeNamespace : namespace,
         labels,
         annotations,
-        serviceName: name,
-        targetPort: portOf(r.port).name,
+        serviceName: via ? via.routeServiceName : name,
+        targetPort: via ? via.routeTargetPort : portOf(r.port).name,
         host: r.host,
         path: r.path,
         termination: r.termination,
@@ -259,8 +275,8 @@ export class SecureApp extends Construct {
       });
       if (cert.secretName) {
         new RouteCertificateAccess(this, 'RouteCertificateAccess', {
-          name: `${name}-route-certificate`,
-          namespace,
+          name: via ? `${via.routeName}-route-certificate` : `${name}-route-certificate`,
+          namespace: via ? via.routeNamespace : namespace,
           labels,
           secretName: cert.secretName,
         });
@@ -331,7 +347,9 @@ export class SecureApp extends Construct {
       const tcp = (list: ResolvedPort[]): NetworkPolicyPort[] => uniquePorts(list.map((p) => ({ port: p.targetPort })));
 
       // Ingress: exactly the declared sources, on the pod (target) ports they reach.
-      if (r && router) policy.allowIngress('router', [{ namespaceLabels: { ...router.peer.namespaceLabels }, podLabels: router.peer.podLabels }], tcp([portOf(r.port)]));
+      const via = this.routeGatewayEntry;
+      if (r && via) policy.allowIngress('route-gateway', [{ namespaceLabels: { ...via.gatewayPeer.namespaceLabels }, podLabels: via.gatewayPeer.podLabels ? { ...via.gatewayPeer.podLabels } : undefined }], tcp([portOf(r.port)]));
+      else if (r && router) policy.allowIngress('router', [{ namespaceLabels: { ...router.peer.namespaceLabels }, podLabels: router.peer.podLabels }], tcp([portOf(r.port)]));
       if (ing && controller) policy.allowIngress('ingress', [{ namespace: controller.namespace, podLabels: { ...controller.podLabels } }], tcp([portOf(ing.port)]));
       if (this.gateway) {
         const peer = this.gateway.gatewayPeer;

@@ -1,6 +1,7 @@
 import { buildClusterModel } from '../analysis/cluster';
 import { LoadedManifests, ManifestProblem, loadManifests } from '../analysis/manifests';
 import type { IMeshModel } from '../analysis/mesh/mesh-model';
+import { IstioModel } from '../analysis/mesh/istio-model';
 import { OsmModel } from '../analysis/mesh/osm-model';
 import type { ClusterModel, SourcedObject } from '../analysis/model';
 import { ExternalProbe, PathVerdict, ReachabilityReport, analyzeReachability, firstAddress } from '../analysis/reachability';
@@ -12,6 +13,7 @@ import type { Verdict } from '../analysis/model';
 import { AppDirectory } from '../spec/app-directory';
 import type { AppSpec } from '../spec/app-spec';
 import { ClusterContext } from '../spec/cluster-context';
+import { resolveIstioSettings, resolveRouteGateway } from '../spec/profiles/istio';
 import { resolvePorts } from '../spec/ports';
 
 /** A path the specs declare: who may reach what. */
@@ -31,7 +33,10 @@ export interface VerifyOptions {
   readonly cluster?: ClusterContext;
   /** The app specs: the intent the manifests must implement exactly. @default - none (the table only) */
   readonly specs?: AppSpec[];
-  /** Mesh semantics to apply (each applies only where it detects itself). @default - Open Service Mesh */
+  /**
+   * Mesh semantics to apply (each applies only where it detects itself).
+   * @default - Open Service Mesh and Istio, configured from the cluster (`defaultMeshModels`)
+   */
   readonly meshes?: IMeshModel[];
 }
 
@@ -71,7 +76,7 @@ export function verifyFolder(dir: string, options: VerifyOptions = {}): VerifyRe
 export function verifyObjects(objects: SourcedObject[], options: VerifyOptions = {}): VerifyResult {
   const model = withDeclaredNamespaces(buildClusterModel(objects), options.cluster);
   const cluster = options.cluster ?? ClusterContext.fromSpec({ platform: objects.some((o) => o.object.kind === 'Route') ? 'openshift' : 'kubernetes' });
-  const meshes = options.meshes ?? [new OsmModel({ controlPlaneNamespace: cluster.osm.namespace, meshName: cluster.osm.meshName })];
+  const meshes = options.meshes ?? defaultMeshModels(cluster);
   const specs = options.specs ?? [];
   const probes = externalProbes(specs);
   const report = analyzeReachability(model, {
@@ -107,19 +112,39 @@ export function verifyObjects(objects: SourcedObject[], options: VerifyOptions =
 }
 
 /**
+ * The mesh semantics verify applies by default: Open Service Mesh and Istio, each with the
+ * cluster's settings (control-plane namespace, mesh name; Istio's flavour, revision, trust domain
+ * and CNI). Each applies only to input where it detects itself.
+ */
+export function defaultMeshModels(cluster: ClusterContext): IMeshModel[] {
+  const osm = new OsmModel({ controlPlaneNamespace: cluster.osm.namespace, meshName: cluster.osm.meshName });
+  const m = cluster.spec.mesh;
+  if (m?.provider !== 'istio') return [osm, new IstioModel()];
+  const s = resolveIstioSettings(m);
+  // An AKS flavour without its revision is refused by the Cluster spec's checks; read it as upstream meanwhile.
+  const flavour = s.flavour.revisionRequired && s.revision === undefined ? 'upstream' : s.flavour.name;
+  return [osm, new IstioModel({ flavour, revision: s.revision, controlPlaneNamespace: s.controlPlaneNamespace, trustDomain: s.trustDomain, cni: s.cni })];
+}
+
+/**
  * Namespaces the Cluster spec declares monitored by the mesh are enrolled by someone else: their
- * Namespace objects are not in the output, so the analysis is told their mesh label.
+ * Namespace objects are not in the output, so the analysis is told their mesh label (OSM's
+ * `openservicemesh.io/monitored-by`, or Istio's injection label: under Istio such a namespace,
+ * e.g. the ingress controller's, is enrolled with injection).
  */
 function withDeclaredNamespaces(model: ClusterModel, cluster: ClusterContext | undefined): ClusterModel {
   const monitored = cluster?.mesh?.monitoredNamespaces ?? [];
   if (monitored.length === 0) return model;
+  const enrolment = cluster!.mesh!.provider === 'istio'
+    ? resolveIstioSettings(cluster!.spec.mesh).injectionLabels
+    : { 'openservicemesh.io/monitored-by': cluster!.osm.meshName };
   const namespaces = new Map(model.namespaces);
   for (const name of monitored) {
     const known = namespaces.get(name);
     if (known?.declared) continue;
     namespaces.set(name, {
       name,
-      labels: { 'kubernetes.io/metadata.name': name, 'openservicemesh.io/monitored-by': cluster!.osm.meshName },
+      labels: { 'kubernetes.io/metadata.name': name, ...enrolment },
       annotations: {},
       declared: true,
     });
@@ -156,7 +181,10 @@ export function declaredPaths(specs: AppSpec[], cluster: ClusterContext, report:
     const ports = resolvePorts(s);
     const portOf = (wanted?: string) => ports.find((p) => p.name === (wanted ?? ports[0]?.name));
     const route = s.route ? portOf(s.route.port) : undefined;
-    if (route && cluster.platform.router) add('router', dest(ns, name, route.targetPort), `${app} spec.route`);
+    // Under Istio a Route to a port the sidecar intercepts goes through the route gateway (mesh.routeGateway), which reaches the app.
+    const routeGateway = route && s.mesh && !route.bypassMesh ? resolveRouteGateway(cluster.spec) : undefined;
+    if (route && routeGateway) add(`gateway:${routeGateway.gateway.namespace}/${routeGateway.gateway.name}`, dest(ns, name, route.targetPort), `${app} spec.route (through mesh.routeGateway)`);
+    else if (route && cluster.platform.router) add('router', dest(ns, name, route.targetPort), `${app} spec.route`);
     const ingPort = s.ingress ? portOf(s.ingress.port) : undefined;
     const controller = s.ingress ? cluster.ingressController(s.ingress.className, s.ingress.controllerNamespace) : undefined;
     if (ingPort && controller) add(`ingress:${controller.namespace}`, dest(ns, name, ingPort.targetPort), `${app} spec.ingress`);

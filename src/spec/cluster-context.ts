@@ -75,6 +75,7 @@ export class ClusterContext {
       namespace: c.namespace ?? INGRESS_NGINX.namespace,
       podLabels: c.podLabels ? { ...c.podLabels } : INGRESS_NGINX.podLabels,
       serviceName: c.serviceName ?? INGRESS_NGINX.serviceName,
+      serviceAccount: c.serviceAccount ?? INGRESS_NGINX.serviceAccount,
     }));
     const m = spec.mesh;
     if (m) {

@@ -100,6 +100,12 @@ export interface IngressControllerSpec {
   readonly podLabels?: { readonly [key: string]: string };
   /** The controller's Service (a mesh admits its endpoints). @default "ingress-nginx-controller" */
   readonly serviceName?: string;
+  /**
+   * The ServiceAccount the controller pods run as. Istio admits an enrolled controller by it
+   * (principal `<trustDomain>/ns/<namespace>/sa/<serviceAccount>`).
+   * @default "ingress-nginx" (upstream deploy.yaml)
+   */
+  readonly serviceAccount?: string;
 }
 
 /** Mesh-wide settings (OSM: the MeshConfig). */
@@ -137,11 +143,34 @@ export interface ClusterMeshSpec {
    */
   readonly monitoredNamespaces?: string[];
   /**
+   * Istio: the gateway OpenShift Routes reach meshed apps through. The router has no mesh
+   * identity, so under STRICT mTLS it cannot reach a port the sidecar intercepts; with this set, an
+   * app's `spec.route` to such a port is written as a Route in the gateway's namespace targeting
+   * the gateway's Service (the listener's port), plus an HTTPRoute (GRPCRoute for grpc ports) from
+   * that listener to the app, and the app admits the gateway's pods (NetworkPolicy) and principal
+   * (AuthorizationPolicy) on the port instead of the router.
+   * @default - none: under Istio a Route to a port the sidecar intercepts is refused
+   */
+  readonly routeGateway?: RouteGatewaySpec;
+  /**
    * Write the mesh-wide settings as a whole object (`object`) or leave them to the platform
    * team and only check (`none`).
    * @default "object"
    */
   readonly meshConfig?: 'object' | 'none';
+}
+
+/** The Gateway of `gateways` (implementation istio) that Routes reach meshed apps through (`mesh.routeGateway`). */
+export interface RouteGatewaySpec {
+  /** The Gateway's name: one of `gateways`, with implementation istio. */
+  readonly name: string;
+  /** @default - the namespace of the only gateway of `gateways` with that name */
+  readonly namespace?: string;
+  /**
+   * The Gateway's HTTP listener the Routes go to: the apps' HTTPRoutes attach to it, and the Routes
+   * target the port istiod names after it on the gateway's Service.
+   */
+  readonly sectionName: string;
 }
 
 /** OSM MeshConfig `spec.certificate.ingressGateway`. */

@@ -188,9 +188,13 @@ interface RuleResult { result: Tri; dropped?: string; notes: string[]; some: str
  * A source has a mesh identity only through Istio mTLS from its proxy: `MeshConnectionRequest.clientPrincipal`
  * (a certificate the app itself presents) is TLS the sidecar passes through as opaque TCP
  * (istio:pilot/pkg/networking/core/filterchain_options.go:73-81), so it is not a principal here. An
- * `ExternalPeer` has no Istio proxy, except the pods of a Gateway API Gateway of the input (class
- * `istio`, or a GatewayClass of controller istio.io/gateway-controller), recognised by their
- * `gateway.networking.k8s.io/gateway-name` label and given the service account istiod creates.
+ * `ExternalPeer` has an Istio proxy in two cases. A gateway: pods labelled
+ * `gateway.networking.k8s.io/gateway-name` whose Gateway is in the input (class `istio`, or a
+ * GatewayClass of controller istio.io/gateway-controller; the service account istiod creates), or
+ * that carry a `serviceAccount` (reachability gives one only to gateways whose implementation runs
+ * them as Istio mesh workloads). A pod of the cluster with a `namespace` and `serviceAccount`
+ * (an ingress controller): injected exactly as a workload with its labels in that namespace would
+ * be (`isMeshed`), with the principal of that account. Any other external peer has none.
  */
 export class IstioModel implements IMeshModel {
   public readonly name: string = 'istio';
@@ -204,6 +208,7 @@ export class IstioModel implements IMeshModel {
   private readonly rootNamespaceProp?: string;
   private readonly trustDomainProp?: string;
   private readonly cache = new WeakMap<ClusterModel, Resources>();
+  private readonly externalWorkloads = new Map<string, Workload>();
 
   constructor(props: IstioModelProps = {}) {
     this.flavour = props.flavour ?? 'upstream';
@@ -547,8 +552,35 @@ export class IstioModel implements IMeshModel {
     if (e && e.namespace && gwName !== undefined) {
       const gw = this.resources(model).gateways.find((g) => g.namespace === e.namespace && g.name === gwName);
       if (gw) return { ref: gw.ref, namespace: gw.namespace, serviceAccount: gw.serviceAccount, labels: e.podLabels ?? {}, gateway: true };
+      // A Gateway the platform declares (not in the input) whose pods istiod deploys with istio-proxy
+      // from the kube-gateway template (istio:D/files/kube-gateway.yaml:62,68,85): reachability gives
+      // such a peer its ServiceAccount only when the implementation's pods are Istio mesh workloads.
+      if (e.serviceAccount !== undefined) return { ref: `${e.name} (Gateway ${e.namespace}/${gwName}, an Istio gateway proxy of this mesh (inf.))`, namespace: e.namespace, serviceAccount: e.serviceAccount, labels: e.podLabels ?? {}, gateway: true };
+    }
+    if (e && e.namespace && e.serviceAccount !== undefined) {
+      // A pod of the cluster outside the input (an ingress controller): injected as a workload of its namespace would be.
+      const w = this.externalWorkload(e.name, e.namespace, e.podLabels ?? {}, e.serviceAccount);
+      const m = this.isMeshed(model, w);
+      if (m.allowed) return { ref: w.ref, namespace: w.namespace, serviceAccount: w.serviceAccount, labels: w.podLabels, gateway: false };
+      return { reason: `${peerName(peer)} has no Istio proxy (${m.reason.replace(`${w.ref} gets no Istio sidecar: `, '')})`, objects: m.objects };
     }
     return { reason: `${peerName(peer)} has no Istio proxy: nothing intercepts what it sends`, objects: [] };
+  }
+
+  /** The pods of an external peer as a workload of the injector's view: its namespace, labels and ServiceAccount, no annotations. */
+  private externalWorkload(name: string, namespace: string, podLabels: StringMap, serviceAccount: string): Workload {
+    const key = `${namespace}\u0000${serviceAccount}\u0000${JSON.stringify(podLabels)}\u0000${name}`;
+    let w = this.externalWorkloads.get(key);
+    if (!w) {
+      const object: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels: { ...podLabels } }, spec: { serviceAccountName: serviceAccount, containers: [] } };
+      w = {
+        ref: `${name} (pods labelled ${Object.entries(podLabels).map(([k, v]) => `${k}=${v}`).join(',') || 'with no labels'} in namespace ${namespace}, service account ${serviceAccount})`,
+        kind: 'Pod', name, namespace, podLabels: { ...podLabels }, podAnnotations: {}, serviceAccount, hostNetwork: false, containers: [], ports: [],
+        source: { object, file: '(external peer)', index: -1 },
+      };
+      this.externalWorkloads.set(key, w);
+    }
+    return w;
   }
 
   /**

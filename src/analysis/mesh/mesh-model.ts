@@ -8,15 +8,18 @@ import type { ClusterModel, ContainerInfo, StringMap, Verdict, Workload } from '
  * destination's sidecar lets it in (`inbound`), and both together (`connection`). NetworkPolicy
  * and the app are other layers: a mesh verdict that allows means only "the mesh does not stop it".
  *
- * Implementations: `OsmModel` (Open Service Mesh, ./osm-model.ts). An Istio model is to implement
- * the same interface. All types are named interfaces (jsii: no unions, generics or anonymous types
+ * Implementations: `OsmModel` (Open Service Mesh, ./osm-model.ts) and `IstioModel` (Istio in
+ * sidecar mode, ./istio-model.ts). All types are named interfaces (jsii: no unions, generics or anonymous types
  * in exported signatures); enumerations are strings with their values documented.
  */
 
 /**
  * A peer that is not a workload of the input: the OpenShift router, an ingress controller
- * installed elsewhere, a client or server outside the cluster. It never has a sidecar of the mesh
- * being modelled (a meshed peer must be given as a `Workload`).
+ * installed elsewhere, a client or server outside the cluster. It has a sidecar of the mesh being
+ * modelled only when the mesh can tell from the input: a pod of the cluster with a known
+ * `serviceAccount` in a namespace the input enrols (an ingress controller enrolled in the mesh), or
+ * a gateway the mesh's own control plane deploys (Istio: a Gateway API Gateway of class istio);
+ * otherwise it has none.
  */
 export interface ExternalPeer {
   /** How verdicts name it, e.g. "ingress-nginx controller" or "the OpenShift router". */
@@ -30,6 +33,13 @@ export interface ExternalPeer {
   readonly podLabels?: StringMap;
   /** Services it is an endpoint of, as "namespace/name", in addition to those found by `podLabels`. @default - none */
   readonly services?: string[];
+  /**
+   * The ServiceAccount its pods run as, when it is a pod of the cluster (with `namespace`): a mesh
+   * that injects pods of that namespace gives it the identity of that account (Istio:
+   * `<trustDomain>/ns/<namespace>/sa/<serviceAccount>`), e.g. an ingress controller enrolled in the
+   * mesh. @default - unknown: the peer has no mesh identity
+   */
+  readonly serviceAccount?: string;
 }
 
 /** One end of a connection: exactly one of `workload` and `external`. */

@@ -7,12 +7,15 @@ export interface IngressControllerProfile {
   readonly namespace: string;
   readonly podLabels: LabelMap;
   readonly serviceName: string;
+  /** The ServiceAccount the controller pods run as: their identity when the controller is enrolled in a mesh. */
+  readonly serviceAccount: string;
 }
 
 /**
  * ingress-nginx as its upstream manifests deploy it: namespace ingress-nginx, pods
  * `app.kubernetes.io/name: ingress-nginx` + `app.kubernetes.io/component: controller`, Service
- * `ingress-nginx-controller` (kubernetes/ingress-nginx deploy/static/provider/cloud/deploy.yaml).
+ * `ingress-nginx-controller`, ServiceAccount `ingress-nginx` (kubernetes/ingress-nginx
+ * deploy/static/provider/cloud/deploy.yaml @0124c31).
  * It dials the pod IP and target port (not the Service) unless `service-upstream` is set.
  * ingress-nginx was retired in March 2026; see the Gateway API.
  */
@@ -20,4 +23,5 @@ export const INGRESS_NGINX: IngressControllerProfile = {
   namespace: 'ingress-nginx',
   podLabels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' },
   serviceName: 'ingress-nginx-controller',
+  serviceAccount: 'ingress-nginx',
 };

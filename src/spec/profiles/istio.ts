@@ -1,4 +1,5 @@
-import type { ClusterMeshSpec } from '../cluster-spec';
+import type { ClusterMeshSpec, ClusterSpecBody } from '../cluster-spec';
+import { ResolvedGateway, findGateway, gatewayPrincipal, resolveGateway } from './gateways';
 import type { LabelMap } from './platform-profile';
 
 /**
@@ -277,6 +278,67 @@ export function istioSettingsProblems(mesh?: ClusterMeshSpec): IstioSettingsProb
   }
   if (mesh.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(mesh.namespace)) {
     out.push({ field: 'mesh.namespace', message: `namespace ${JSON.stringify(mesh.namespace)} is not a DNS-1123 label` });
+  }
+  return out;
+}
+
+/**
+ * The name istiod gives the gateway Service's port of a Gateway listener: the listener name with
+ * '.' as '-', cut at 63 characters (istio/istio deploymentcontroller.go extractServicePorts and
+ * sanitizeListenerNameForPort, read in a stored copy not pinned to 1.30.3: the Service port is the
+ * listener's port, named after the listener, its target port the same number).
+ */
+export function gatewayServicePortName(listener: string): string {
+  const name = listener.replace(/\./g, '-');
+  return name.length <= 63 ? name : name.slice(0, 63);
+}
+
+/** The Cluster spec's `mesh.routeGateway`, resolved: the Gateway, its listener, Service port and principal. */
+export interface ResolvedRouteGateway {
+  /** The Gateway of `gateways` it names, with its implementation's facts. */
+  readonly gateway: ResolvedGateway;
+  /** The listener the apps' HTTPRoutes attach to. */
+  readonly sectionName: string;
+  /** The gateway Service's port the Routes target (named after the listener). */
+  readonly servicePort: string;
+  /** `<trustDomain>/ns/<namespace>/sa/<serviceAccount>` of the gateway pods. */
+  readonly principal: string;
+}
+
+/**
+ * The route gateway of a Cluster spec whose mesh is Istio (`mesh.routeGateway`), when it names a
+ * Gateway of `gateways` whose implementation runs it as an Istio mesh workload; undefined
+ * otherwise (see `routeGatewayProblems`).
+ */
+export function resolveRouteGateway(spec: ClusterSpecBody): ResolvedRouteGateway | undefined {
+  const m = spec.mesh;
+  const rg = m?.routeGateway;
+  if (m?.provider !== 'istio' || !rg || typeof rg.name !== 'string' || typeof rg.sectionName !== 'string') return undefined;
+  const found = findGateway(spec.gateways, rg.name, rg.namespace);
+  if (!found) return undefined;
+  const gateway = resolveGateway(found);
+  if (!gateway.profile.istioMeshWorkload) return undefined;
+  return { gateway, sectionName: rg.sectionName, servicePort: gatewayServicePortName(rg.sectionName), principal: gatewayPrincipal(gateway, m.trustDomain ?? ISTIO_DEFAULT_TRUST_DOMAIN) };
+}
+
+/** Problems of `mesh.routeGateway` against the Cluster spec's `gateways`; fields relative to the Cluster spec's `spec`. */
+export function routeGatewayProblems(spec: ClusterSpecBody): IstioSettingsProblem[] {
+  const rg = spec.mesh?.routeGateway;
+  if (!rg) return [];
+  const out: IstioSettingsProblem[] = [];
+  const at = 'mesh.routeGateway';
+  if (typeof rg.name !== 'string' || rg.name === '') out.push({ field: `${at}.name`, message: 'the name of a Gateway of spec.gateways (implementation istio) is required' });
+  if (typeof rg.sectionName !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(rg.sectionName)) {
+    out.push({ field: `${at}.sectionName`, message: `${JSON.stringify(rg.sectionName)} is not a listener name: the name of the Gateway's HTTP listener (lowercase letters, digits, '-' and '.') is required` });
+  }
+  if (out.length > 0) return out;
+  const declared = spec.gateways ?? [];
+  const found = findGateway(declared, rg.name, rg.namespace);
+  const known = declared.map((d) => `${d.namespace}/${d.name} (${d.implementation})`).join(', ') || 'none';
+  if (!found) {
+    out.push({ field: `${at}.name`, message: `gateway ${JSON.stringify(rg.namespace ? `${rg.namespace}/${rg.name}` : rg.name)} is not ${rg.namespace === undefined && declared.filter((d) => d.name === rg.name).length > 1 ? 'unique in' : 'declared in'} spec.gateways; declare the Istio gateway there (implementation istio) and name it here (declared: ${known})` });
+  } else if (!resolveGateway(found).profile.istioMeshWorkload) {
+    out.push({ field: `${at}.name`, message: `gateway ${JSON.stringify(`${found.namespace}/${found.name}`)} is implementation ${JSON.stringify(found.implementation)}, whose pods are not workloads of the Istio mesh: the app's sidecar could not admit them by principal; name a gateway of implementation istio` });
   }
   return out;
 }

@@ -4,9 +4,10 @@ import type { ClusterContext } from '../../../spec/cluster-context';
 import type { ResolvedPort } from '../../../spec/ports';
 import { Problem, Problems } from '../../../spec/problems';
 import {
-  INGRESS_NGINX_SERVICE_ACCOUNT, ISTIO_KEYS, ISTIOD, IstioGatewayIdentity, IstioSettings,
-  istioPodSecurity, istioPrincipal, resolveIstioSettings,
+  ISTIO_KEYS, ISTIOD, IstioSettings,
+  istioPodSecurity, istioPrincipal, resolveIstioSettings, resolveRouteGateway, routeGatewayProblems,
 } from '../../../spec/profiles/istio';
+import { INGRESS_NGINX } from '../../../spec/profiles/ingress-nginx';
 import { namespaceByName } from '../../../spec/profiles/platform-profile';
 import { cidr, dns1123Label, dns1123Subdomain } from '../../../spec/rules';
 import type { SecureDeployment } from '../../kubernetes/secure-deployment';
@@ -19,22 +20,12 @@ import { IstioServiceEntry, IstioServiceEntryPort } from './istio-service-entry'
 import { IstioSidecar } from './istio-sidecar';
 import { istioStringMatch } from './istio-string-match';
 
-export interface IstioMeshProps {
-  /**
-   * The Istio ingress gateway OpenShift Routes reach meshed apps through: the Route targets its
-   * Service, and each app's AuthorizationPolicy admits its principal on the route's port. The
-   * router itself has no mesh identity, so under STRICT mTLS it cannot reach a meshed port.
-   * @default - none: a Route to a port the sidecar intercepts is refused
-   */
-  readonly routeGateway?: IstioGatewayIdentity;
-  /**
-   * The ServiceAccount of the ingress-nginx controllers, enrolled in the mesh: their principal
-   * is what apps admit for `spec.ingress`.
-   * @default "ingress-nginx" (upstream deploy.yaml)
-   */
-  readonly ingressControllerServiceAccount?: string;
-}
-
+/**
+ * Options of `IstioMesh`. The Istio settings (flavour, revision, trust domain, CNI, the route
+ * gateway, the ingress controllers' ServiceAccounts) are read from the Cluster spec each app is
+ * bound with, so one provider serves every cluster.
+ */
+export interface IstioMeshProps {}
 
 /**
  * A source of an entry into the mesh as IstioMesh reads it: `MeshIngressSource` plus a
@@ -90,12 +81,9 @@ const TCP_DROP_REASON = 'on a port Istio treats as TCP, istiod drops an ALLOW ru
  */
 export class IstioMesh implements IMeshProvider {
   public readonly name = 'istio';
-  private readonly routeGateway?: IstioGatewayIdentity;
-  private readonly controllerServiceAccount: string;
 
-  constructor(props: IstioMeshProps = {}) {
-    this.routeGateway = props.routeGateway;
-    this.controllerServiceAccount = props.ingressControllerServiceAccount ?? INGRESS_NGINX_SERVICE_ACCOUNT;
+  constructor(_props: IstioMeshProps = {}) {
+    // Everything comes from the Cluster spec of each binding.
   }
 
   public appProtocol(port: ResolvedPort): string | undefined {
@@ -225,7 +213,7 @@ export class IstioMesh implements IMeshProvider {
       const principals: string[] = [];
       const ipBlocks: string[] = [];
       for (const src of e.sources as IstioEntrySource[]) {
-        const p = this.entryPrincipal(e, src, s);
+        const p = this.entryPrincipal(e, src, s, b.cluster);
         if (p) principals.push(p);
         if (src.ipRange !== undefined) ipBlocks.push(src.ipRange);
       }
@@ -331,7 +319,7 @@ export class IstioMesh implements IMeshProvider {
   }
 
   /** The principal an entry's source is admitted by (undefined for address ranges). */
-  private entryPrincipal(e: IstioMeshEntry, src: IstioEntrySource, s: IstioSettings): string | undefined {
+  private entryPrincipal(e: IstioMeshEntry, src: IstioEntrySource, s: IstioSettings, cluster: ClusterContext): string | undefined {
     if (e.field === 'spec.gateway') return e.principal; // the gateway's pods, not its Service
     if (src.identity) return istioPrincipal(s.trustDomain, src.identity.namespace, src.identity.serviceAccount);
     if (src.principal !== undefined) {
@@ -339,8 +327,8 @@ export class IstioMesh implements IMeshProvider {
       return toIstioPrincipal(src.principal, s.trustDomain).principal;
     }
     if (src.service) {
-      if (e.field === 'spec.route') return this.routeGateway ? istioPrincipal(s.trustDomain, this.routeGateway.namespace, this.routeGateway.serviceAccount) : undefined;
-      if (e.field === 'spec.ingress') return istioPrincipal(s.trustDomain, src.service.namespace, this.controllerServiceAccount);
+      if (e.field === 'spec.route') return resolveRouteGateway(cluster.spec)?.principal; // the route gateway's pods, not the router
+      if (e.field === 'spec.ingress') return istioPrincipal(s.trustDomain, src.service.namespace, controllerServiceAccount(cluster, src.service.namespace, src.service.name));
     }
     return undefined;
   }
@@ -353,11 +341,19 @@ export class IstioMesh implements IMeshProvider {
     if (e.field === 'spec.gateway') return out.list;
     const port = JSON.stringify(e.port.name);
     if (e.field === 'spec.route') {
-      const gw = this.routeGateway;
-      if (!gw) {
-        out.add(e.field, `the OpenShift router has no mesh identity and STRICT mTLS refuses its plain connections to port ${port}: route through an Istio ingress gateway (the Route targets the gateway's Service, the app admits the gateway's principal; IstioMeshProps.routeGateway), or set bypassMesh on the port and keep TLS in the app`);
+      const bad = routeGatewayProblems(b.cluster.spec);
+      const rg = resolveRouteGateway(b.cluster.spec);
+      if (bad.length > 0) {
+        for (const p of bad) out.add(`cluster.spec.${p.field}`, p.message);
+      } else if (!rg) {
+        out.add(e.field, `the OpenShift router has no mesh identity and STRICT mTLS refuses its plain connections to port ${port}: route through an Istio gateway `
+          + '(in the Cluster spec, declare a Gateway of implementation istio in spec.gateways and name it with its HTTP listener in spec.mesh.routeGateway: { name, namespace, sectionName }; '
+          + 'the Route then targets the gateway\'s Service and the app admits the gateway\'s principal), or set bypassMesh on the port and keep TLS in the app');
       } else {
-        out.warn(e.field, `under Istio the Route must target the gateway Service ${gw.namespace}/${gw.serviceName ?? gw.serviceAccount}, which routes to this app; the app admits ${istioPrincipal(s.trustDomain, gw.namespace, gw.serviceAccount)} on port ${port}`);
+        const gw = rg.gateway;
+        out.warn(e.field, `under Istio the Route goes through the route gateway ${gw.namespace}/${gw.name}: it is written as Route ${gw.podNamespace}/${b.app}-${b.namespace} targeting Service ${gw.podNamespace}/${gw.serviceName} port ${JSON.stringify(rg.servicePort)}, `
+          + `with HTTPRoute ${b.namespace}/${b.app}-route from listener ${JSON.stringify(rg.sectionName)} to this app; the app admits ${rg.principal} on port ${port} (AuthorizationPolicy) and the gateway's pods (NetworkPolicy), not the router; `
+          + `a certificate Secret of the Route (certificate.secretName) must be in namespace ${gw.podNamespace}, and the gateway's listener must allow routes from namespace ${b.namespace}`);
       }
       return out.list;
     }
@@ -368,7 +364,8 @@ export class IstioMesh implements IMeshProvider {
         out.warn('spec.ingress.backendTls', `under Istio the enrolled controller's sidecar provides the TLS to the app (Istio mTLS, the controller's principal checked by the app's AuthorizationPolicy): the Ingress must send plain HTTP to port ${port} (no backend-protocol HTTPS, no proxy-ssl-* annotations), since TLS from nginx would reach the app's sidecar as TLS inside mTLS`);
       }
       const controller = e.sources.find((x) => x.service)?.service;
-      out.warn(e.field, `ingress-nginx reaches a meshed app under STRICT mTLS only when the controller is in the mesh (namespace ${controller?.namespace ?? 'of the controller'} enrolled, pod annotations ${ISTIO_KEYS.includeInboundPorts}: "" and ${ISTIO_KEYS.excludeOutboundIPRanges}: <API server>/32) and the Ingress sets nginx.ingress.kubernetes.io/service-upstream: "true" and upstream-vhost: ${b.serviceName ?? b.app}.${b.namespace}.svc.cluster.local (without them nginx dials the pod IP, which Istio passes through without mTLS); the app admits ${istioPrincipal(s.trustDomain, controller?.namespace ?? 'ingress-nginx', this.controllerServiceAccount)}. ingress-nginx was retired in March 2026: prefer a Gateway API route through an Istio gateway`);
+      const sa = controller ? controllerServiceAccount(b.cluster, controller.namespace, controller.name) : 'ingress-nginx';
+      out.warn(e.field, `ingress-nginx reaches a meshed app under STRICT mTLS only when the controller is in the mesh (namespace ${controller?.namespace ?? 'of the controller'} enrolled, pod annotations ${ISTIO_KEYS.includeInboundPorts}: "" and ${ISTIO_KEYS.excludeOutboundIPRanges}: <API server>/32) and the Ingress sets nginx.ingress.kubernetes.io/service-upstream: "true" and upstream-vhost: ${b.serviceName ?? b.app}.${b.namespace}.svc.cluster.local (without them nginx dials the pod IP, which Istio passes through without mTLS); the app admits ${istioPrincipal(s.trustDomain, controller?.namespace ?? 'ingress-nginx', sa)} (the controller's ServiceAccount: ingressControllers[].serviceAccount in the Cluster spec). ingress-nginx was retired in March 2026: prefer a Gateway API route through an Istio gateway`);
       return out.list;
     }
     const mtls = e.validateClientCertificate;
@@ -449,6 +446,13 @@ function toIstioPrincipal(p: string, trustDomain: string): PrincipalReading {
     return { principal: istioPrincipal(trustDomain, ns, sa), translated: true, serviceAccount: sa, namespace: ns };
   }
   return { translated: false, problem: `${JSON.stringify(p)} is not a principal: use <trustDomain>/ns/<namespace>/sa/<serviceAccount>, e.g. ${istioPrincipal(trustDomain, 'ingress', 'gateway')}` };
+}
+
+/** The ServiceAccount of the Cluster spec's ingress controller behind a Service (ingress-nginx's by default). */
+function controllerServiceAccount(cluster: ClusterContext, namespace: string, serviceName: string): string {
+  const c = cluster.ingressControllers.find((x) => x.namespace === namespace && x.serviceName === serviceName)
+    ?? cluster.ingressControllers.find((x) => x.serviceName === serviceName);
+  return c?.serviceAccount ?? INGRESS_NGINX.serviceAccount;
 }
 
 function dedupe(list: string[]): string[] {

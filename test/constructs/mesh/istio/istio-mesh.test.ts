@@ -122,15 +122,38 @@ describe('IstioMesh', () => {
   });
 
   test('trap: a gateway principal admits an OpenShift Route on exactly its port; without a gateway the Route is refused', () => {
-    const spec = appSpec({ ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'admin', port: 9000 }], route: { port: 'http' }, mesh: {} });
+    const spec = appSpec({ ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'admin', port: 9000 }], route: { port: 'http', host: 'web.apps.example.com', path: '/shop', certificate: { secretName: 'web-tls' } }, mesh: {} });
     const ocp = cluster(ISTIO, { platform: 'openshift' });
     expect(problems(spec, ocp).map((p) => p.field)).toEqual(['spec.route']);
-    expect(problems(spec, ocp)[0].message).toMatch(/^the OpenShift router has no mesh identity and STRICT mTLS refuses its plain connections to port "http"/);
-    const mesh = new IstioMesh({ routeGateway: { namespace: 'istio-ingress', serviceAccount: 'ingress-istio', serviceName: 'ingress-istio' } });
-    expect(problems(spec, ocp, mesh)).toEqual([{ field: 'spec.route', warning: true, message: 'under Istio the Route must target the gateway Service istio-ingress/ingress-istio, which routes to this app; the app admits cluster.local/ns/istio-ingress/sa/ingress-istio on port "http"' }]);
-    const objects = istio(spec, ocp, mesh);
-    expect(oneOf(objects, 'AuthorizationPolicy').spec.rules).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/istio-ingress/sa/ingress-istio'] } }], to: [{ operation: { ports: ['8080'] } }] }]);
+    expect(problems(spec, ocp)[0].message).toMatch(/^the OpenShift router has no mesh identity and STRICT mTLS refuses its plain connections to port "http": route through an Istio gateway \(in the Cluster spec, declare a Gateway of implementation istio in spec.gateways and name it with its HTTP listener in spec.mesh.routeGateway/);
+    const withGateway = cluster({ ...ISTIO, routeGateway: { name: 'mesh-ingress', namespace: 'istio-ingress', sectionName: 'http' } }, { platform: 'openshift', gateways: [{ name: 'mesh-ingress', namespace: 'istio-ingress', implementation: 'istio' }] });
+    expect(problems(spec, withGateway)).toEqual([{ field: 'spec.route', warning: true, message: expect.stringMatching(/^under Istio the Route goes through the route gateway istio-ingress\/mesh-ingress: it is written as Route istio-ingress\/web-shop targeting Service istio-ingress\/mesh-ingress-istio port "http", with HTTPRoute shop\/web-route from listener "http" to this app; the app admits cluster.local\/ns\/istio-ingress\/sa\/mesh-ingress-istio on port "http"/) }]);
+    const objects = istio(spec, withGateway);
+    expect(oneOf(objects, 'AuthorizationPolicy').spec.rules).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/istio-ingress/sa/mesh-ingress-istio'] } }], to: [{ operation: { ports: ['8080'] } }] }]);
+    const route = oneOf(objects, 'Route');
+    expect([route.metadata.namespace, route.metadata.name, route.spec.to.name, route.spec.port.targetPort, route.spec.host, route.spec.path]).toEqual(['istio-ingress', 'web-shop', 'mesh-ingress-istio', 'http', 'web.apps.example.com', '/shop']);
+    expect(oneOf(objects, 'Role').metadata.namespace).toBe('istio-ingress'); // the router reads the certificate Secret in the Route's namespace
+    expect(oneOf(objects, 'HTTPRoute').spec).toEqual({
+      parentRefs: [{ name: 'mesh-ingress', namespace: 'istio-ingress', sectionName: 'http' }],
+      hostnames: ['web.apps.example.com'],
+      rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/shop' } }], backendRefs: [{ name: 'web', port: 80 }] }],
+    });
+    // NetworkPolicy: the gateway's pods on the target port, not the router.
+    const ingress = ofKind(objects, 'NetworkPolicy').filter((p) => p.spec.policyTypes?.includes('Ingress') && p.spec.ingress?.length);
+    expect(ingress.map((p) => [p.metadata.name, p.spec.ingress])).toEqual([['web-allow-route-gateway', [{
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-ingress' } }, podSelector: { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'mesh-ingress' } } }],
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    }]]]);
     expect(allProblems(objects)).toEqual([]);
+  });
+
+  test('fails when mesh.routeGateway names no Istio gateway of spec.gateways', () => {
+    const spec = appSpec({ route: { host: 'web.apps.example.com' }, mesh: {} });
+    const rg = { name: 'public', namespace: 'openshift-ingress', sectionName: 'http' };
+    const openshiftGateway = cluster({ ...ISTIO, routeGateway: rg }, { platform: 'openshift', gateways: [{ name: 'public', namespace: 'openshift-ingress', implementation: 'openshift' }] });
+    expect(problems(spec, openshiftGateway)).toEqual([{ field: 'cluster.spec.mesh.routeGateway.name', message: expect.stringMatching(/^gateway "openshift-ingress\/public" is implementation "openshift", whose pods are not workloads of the Istio mesh/) }]);
+    expect(problems(spec, cluster({ ...ISTIO, routeGateway: rg }, { platform: 'openshift' }))).toEqual([{ field: 'cluster.spec.mesh.routeGateway.name', message: 'gateway "openshift-ingress/public" is not declared in spec.gateways; declare the Istio gateway there (implementation istio) and name it here (declared: none)' }]);
+    expect(problems(spec, cluster({ ...ISTIO, routeGateway: { ...rg, sectionName: 'HTTP_1' } }, { platform: 'openshift' })).map((p) => p.field)).toEqual(['cluster.spec.mesh.routeGateway.sectionName']);
   });
 
   test('a Gateway API route admits the gateway\'s principal the entry carries (GatewayMeshEntry), not its Service', () => {
