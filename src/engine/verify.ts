@@ -59,6 +59,9 @@ export interface VerifyResult {
   readonly meshes: string[];
 }
 
+/** The destination a meshed app's control-plane path is declared against when no workload of the input is meshed. */
+const NO_CONTROL_PLANE = 'mesh:control-plane';
+
 /** The address verify uses for an external destination declared by host name only. */
 const HOST_ONLY_PROBE_ADDRESS = '198.51.100.7';
 
@@ -101,7 +104,9 @@ export function verifyObjects(objects: SourcedObject[], options: VerifyOptions =
   const missing: PathVerdict[] = [];
   for (const d of declared) {
     const p = byKey.get(key(d.source, d.destination));
-    if (!p) missing.push({ source: d.source, destination: d.destination, allowed: false, reason: `declared by ${d.why}, but the manifests have no such source or destination, or NetworkPolicy rules the source out`, objects: [] });
+    if (!p && d.destination === NO_CONTROL_PLANE) {
+      missing.push({ source: d.source, destination: d.destination, allowed: false, reason: `declared by ${d.why}, but no workload of the manifests gets a sidecar of ${meshes.map((m) => m.name).join(' or ')} (see how its namespace and pods are labelled), so none reaches a control plane`, objects: [] });
+    } else if (!p) missing.push({ source: d.source, destination: d.destination, allowed: false, reason: `declared by ${d.why}, but the manifests have no such source or destination, or NetworkPolicy rules the source out`, objects: [] });
     else if (!p.allowed) missing.push({ ...p, reason: `declared by ${d.why}; ${p.reason}` });
   }
   const unrestricted = new Set(specs.filter((s) => s.spec.egress?.unrestricted || s.spec.networkPolicy === false)
@@ -216,7 +221,12 @@ export function declaredPaths(specs: AppSpec[], cluster: ClusterContext, report:
     const source = `app:${app}`;
     add(source, 'dns-udp', 'cluster DNS (always allowed)');
     add(source, 'dns-tcp', 'cluster DNS (always allowed)');
-    if (s.mesh) for (const d of report.destinations.filter((x) => x.kind === 'control-plane')) add(source, d.id, `${app} spec.mesh (the sidecar's control plane)`);
+    if (s.mesh) {
+      const planes = report.destinations.filter((x) => x.kind === 'control-plane');
+      for (const d of planes) add(source, d.id, `${app} spec.mesh (the sidecar's control plane)`);
+      // No workload got a sidecar at all: the declared path has no destination (reported missing with the reason).
+      if (planes.length === 0) add(source, NO_CONTROL_PLANE, `${app} spec.mesh (the sidecar's control plane)`);
+    }
     if (s.egress?.kubernetesApi) add(source, 'kubernetes-api', `${app} spec.egress.kubernetesApi`);
     for (const d of s.egress?.to ?? []) for (const p of d.ports) add(source, `external:${d.name}:${p.port}`, `${app} spec.egress.to (${d.name})`);
   }

@@ -555,7 +555,7 @@ export class IstioModel implements IMeshModel {
       // A Gateway the platform declares (not in the input) whose pods istiod deploys with istio-proxy
       // from the kube-gateway template (istio:D/files/kube-gateway.yaml:62,68,85): reachability gives
       // such a peer its ServiceAccount only when the implementation's pods are Istio mesh workloads.
-      if (e.serviceAccount !== undefined) return { ref: `${e.name} (Gateway ${e.namespace}/${gwName}, an Istio gateway proxy of this mesh (inf.))`, namespace: e.namespace, serviceAccount: e.serviceAccount, labels: e.podLabels ?? {}, gateway: true };
+      if (e.serviceAccount !== undefined) return { ref: `${e.name} (pods deployed by istiod, service account ${e.serviceAccount}; inf.)`, namespace: e.namespace, serviceAccount: e.serviceAccount, labels: e.podLabels ?? {}, gateway: true };
     }
     if (e && e.namespace && e.serviceAccount !== undefined) {
       // A pod of the cluster outside the input (an ingress controller): injected as a workload of its namespace would be.
