@@ -196,8 +196,9 @@ export function validateAppSpec(doc: unknown, ctx: SpecContext = {}): Problem[] 
   try {
     ruleProblems(doc as AppSpec, ctx, rules);
   } catch (e) {
-    // A rule tripped over a value of the wrong type: the shape problems already name it.
-    if (shape.length === 0) throw e;
+    // A rule tripped over a value of the wrong type: the shape problems already name it, or
+    // those of another app that the directory could not read (dependencyProblems names that).
+    if (shape.length === 0 && !directoryUnreadable(doc, ctx.directory)) throw e;
   }
   // A field with a shape problem (wrong type, unknown field) gets no second message from a rule.
   const shapeFields = shape.map((p) => p.field);
@@ -239,6 +240,17 @@ export function usableByOthers(doc: unknown): boolean {
   return resolvePorts(spec).every((p) => !portName(p.name) && !portNumber(p.port) && !portNumber(p.targetPort));
 }
 
+/** Whether the directory cannot tell who admits this app: another document of the run has a list of the wrong shape. */
+function directoryUnreadable(doc: unknown, directory: AppDirectory | undefined): boolean {
+  if (!directory || !isObject(doc) || !isObject(doc.metadata) || typeof doc.metadata.name !== 'string') return false;
+  try {
+    directory.calleesOf(typeof doc.metadata.namespace === 'string' ? doc.metadata.namespace : 'default', doc.metadata.name);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /**
  * The objects an app derives from other apps (its egress to the apps that admit it, the peers of
  * the meshed callers it admits) cannot be built from an app whose spec is not usable: one problem
@@ -278,6 +290,8 @@ function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
 
   const s = doc.spec;
   if (!s || typeof s !== 'object') return;
+  // First: the rules below read the directory, which may not be readable.
+  dependencyProblems(doc, ctx.directory, out);
   if (typeof s.image === 'string') out.add('spec.image', pinnedImage(s.image));
   if (s.replicas !== undefined) out.add('spec.replicas', integerIn(s.replicas, 0, INT32_MAX));
   if (s.serviceAccount !== undefined) out.add('spec.serviceAccount', dns1123Subdomain(s.serviceAccount));
@@ -531,8 +545,6 @@ function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
       if (egress.to?.length || egress.kubernetesApi) out.add('spec.egress.unrestricted', 'unrestricted egress makes egress.to and egress.kubernetesApi meaningless: drop one or the other');
     }
   }
-
-  dependencyProblems(doc, ctx.directory, out);
 
   if (meshed) {
     if (s.mesh!.ingress) portRef('spec.mesh.ingress.port', s.mesh!.ingress.port);

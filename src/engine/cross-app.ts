@@ -27,6 +27,8 @@ export interface CrossAppEntry {
 export function crossAppIssues(all: CrossAppEntry[], cluster: ClusterContext, directory: AppDirectory): SpecIssue[] {
   // An app with errors in its shape or identity has its own problems; what it declares of others is not read.
   const entries = all.filter((e) => usableByOthers(e.spec));
+  // The checks of who calls whom read the directory, which needs every app readable (the others have their own problems).
+  const readable = entries.length === all.length;
   const issues: SpecIssue[] = [];
   const byKey = new Map(entries.map((e) => [`${e.spec.metadata.namespace ?? 'default'}/${e.spec.metadata.name}`, e]));
   const monitored = new Set(cluster.mesh?.monitoredNamespaces ?? []);
@@ -44,7 +46,7 @@ export function crossAppIssues(all: CrossAppEntry[], cluster: ClusterContext, di
       } else if (!owner) {
         issues.push({ file: e.file, app: e.label, field: 'spec.mesh', warning: true, message: `namespace ${JSON.stringify(ns)} is enrolled by someone else: it must enforce Pod Security "privileged" (pod-security.kubernetes.io/enforce), since the mesh's injected init container runs as root with NET_ADMIN; under baseline or restricted every pod of this app is rejected` });
       }
-      for (const callee of directory.calleesOf(ns, name)) {
+      for (const callee of readable ? directory.calleesOf(ns, name) : []) {
         if (!callee.app.meshed && !egressOpen) {
           const target = byKey.get(`${callee.app.namespace}/${callee.app.name}`);
           issues.push({
@@ -56,7 +58,7 @@ export function crossAppIssues(all: CrossAppEntry[], cluster: ClusterContext, di
     }
     for (const [i, rule] of (s.mesh?.allow ?? []).entries()) {
       for (const [j, from] of (rule.from ?? []).entries()) {
-        for (const caller of directory.withServiceAccount(from.namespace, from.serviceAccount)) {
+        for (const caller of readable ? directory.withServiceAccount(from.namespace, from.serviceAccount) : []) {
           if (!caller.meshed) {
             issues.push({ file: e.file, app: e.label, field: `spec.mesh.allow[${i}].from[${j}]`, message: `${caller.namespace}/${caller.name} runs as this ServiceAccount but is not meshed: it has no mesh certificate, so the sidecar refuses it; give ${caller.name} a mesh section, or admit it without the mesh on a bypassMesh port` });
           }
@@ -64,7 +66,7 @@ export function crossAppIssues(all: CrossAppEntry[], cluster: ClusterContext, di
       }
     }
   }
-  issues.push(...serviceAccountIssues(entries, directory), ...routeClaimIssues(entries), ...ingressClaimIssues(entries));
+  issues.push(...(readable ? serviceAccountIssues(entries, directory) : []), ...routeClaimIssues(entries), ...ingressClaimIssues(entries));
   return issues;
 }
 

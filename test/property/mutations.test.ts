@@ -78,6 +78,20 @@ describe('mutations of valid spec sets (property)', () => {
     ]);
   });
 
+  // The run's directory of apps reads spec.allow and spec.mesh.allow of every document before
+  // validation: another app's validation, its build and the cross-app checks must not trip over
+  // a scalar there (the apps that depend on it get a problem naming the cause).
+  test.each([
+    ['spec.mesh.allow[0].from', '  mesh: { allow: [{ from: 5 }] }'],
+    ['spec.mesh.allow[0]', '  mesh: { allow: [null] }'],
+    ['spec.allow[0].from[0]', '  allow: [{ from: [7] }]'],
+  ])('fails %s replaced by a scalar with exit 1 and problem lines (not an internal error)', (_field, yamlSpec) => {
+    const meshedApi = '---\napiVersion: cdk8s-zerotrust/v1alpha1\nkind: App\nmetadata: { name: api }\nspec: { image: quay.io/acme/api:1.0.0, ownsNamespace: true, mesh: {} }\n';
+    const r = oneApp(`apiVersion: cdk8s-zerotrust/v1alpha1\nkind: App\nmetadata: { name: web }\nspec:\n  image: quay.io/acme/web:1.0.0\n  ports: [{ name: http, port: 8080 }]\n${yamlSpec}\n${meshedApi}`);
+    expect(r.err.join('\n')).not.toMatch(/internal error/);
+    expect(r.code).toBe(1);
+  });
+
   // The run's directory of apps reads every document with a name before validation: a scalar
   // spec.ports must not crash it (resolvePorts reads only a list of port objects).
   test('fails spec.ports replaced by a scalar (ports: true) with exit 1 and a problem line', () => {
