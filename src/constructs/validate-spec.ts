@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import schema from '../../schema/app-spec.schema.json';
-import compiledValidator from '../../schema/app-spec.validate';
+import { packageModule } from '../spec/package-files';
 import { APP_SPEC_API_VERSION, APP_SPEC_KIND, AppProbe, AppSpec } from '../spec/app-spec';
 import { CLUSTER_SPEC_KIND } from '../spec/cluster-spec';
 import type { AppDirectory } from '../spec/app-directory';
@@ -34,19 +33,24 @@ export interface SpecContext {
   readonly directory?: AppDirectory;
 }
 
-/** Thrown by constructs given a spec with problems; lists every problem. */
+/**
+ * Thrown by constructs given a spec with problems; lists every problem. In languages other than
+ * TypeScript (jsii), the message carries every problem, one per line; `validateAppSpec` returns
+ * them as data.
+ * @jsii ignore
+ */
 export class AppSpecError extends Error {
-  constructor(public readonly app: string, public readonly problems: readonly Problem[]) {
+  constructor(public readonly app: string, public readonly problems: Problem[]) {
     super(`invalid app spec ${JSON.stringify(app)}:\n${problems.map((p) => `  ${p.field}: ${p.message}`).join('\n')}`);
     this.name = 'AppSpecError';
   }
 }
 
 /** The schema's ajv validator, compiled ahead of time by `npm run schema` (no compile at start-up). */
-const schemaValidator = compiledValidator as unknown as ValidateFunction;
+const schemaValidator = packageModule('schema/app-spec.validate.js') as ValidateFunction;
 
 /** The JSON Schema of the YAML app document (generated from the AppSpec type). */
-export const APP_SPEC_SCHEMA: object = schema;
+export const APP_SPEC_SCHEMA: object = packageModule('schema/app-spec.schema.json');
 
 /** `/spec/ports/0/name` -> `spec.ports[0].name` */
 function toPath(pointer: string): string {
@@ -162,12 +166,32 @@ export function selfReferenceProblem(doc: unknown): Problem | undefined {
   return visit(doc, '', 0);
 }
 
+/**
+ * What `shapeProblems` reads of a compiled JSON Schema validator: ajv's `ValidateFunction`,
+ * declared here so that the package's typings do not need ajv (a development dependency).
+ */
+export interface SchemaValidator {
+  (doc: unknown): boolean;
+  /** The errors of the last call. */
+  errors?: SchemaError[] | null;
+}
+
+/** One error of a `SchemaValidator` (the fields of ajv's `ErrorObject` read here). */
+export interface SchemaError {
+  readonly keyword: string;
+  readonly instancePath: string;
+  readonly params: object;
+  readonly message?: string;
+  readonly data?: unknown;
+  readonly parentSchema?: unknown;
+}
+
 /** Checks the document's shape against the JSON Schema; one problem per field. */
-export function shapeProblems(doc: unknown, validator: ValidateFunction = schemaValidator): Problem[] {
+export function shapeProblems(doc: unknown, validator: SchemaValidator = schemaValidator): Problem[] {
   const foreign = foreignDocumentProblem(doc);
   if (foreign) return [foreign];
   if (validator(doc)) return [];
-  const errors = validator.errors ?? [];
+  const errors = (validator.errors ?? []) as ErrorObject[];
   // For `anyOf` (e.g. destinationCA: serviceCA | { file }) report the anyOf, not each branch.
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
   const seen = new Set<string>();
