@@ -1,7 +1,4 @@
-import type {
-  ClusterModel, ContainerInfo, KubeObject, NamespaceInfo, PodEndpoint, PodPort, ServiceInfo, ServicePortInfo,
-  SourcedObject, StringMap, Workload,
-} from './model';
+import type { ClusterModel, ContainerInfo, KubeObject, NamespaceInfo, PodEndpoint, PodPort, ServiceInfo, ServicePortInfo, SourcedObject, Workload } from './model';
 import { objectRef } from './model';
 
 /**
@@ -24,7 +21,7 @@ export interface LabelSelectorRequirement {
 /** A Kubernetes label selector (metav1.LabelSelector). */
 export interface LabelSelector {
   /** @default - none */
-  readonly matchLabels?: StringMap;
+  readonly matchLabels?: { readonly [key: string]: string };
   /** @default - none */
   readonly matchExpressions?: LabelSelectorRequirement[];
 }
@@ -94,7 +91,7 @@ export function objectNamespace(o: KubeObject): string | undefined {
  * key is absent). An empty selector `{}` matches everything. A missing (undefined or null) or
  * malformed selector matches nothing: callers decide first what an omitted selector means.
  */
-export function selectorMatches(selector: LabelSelector | undefined, labels: StringMap): boolean {
+export function selectorMatches(selector: LabelSelector | undefined, labels: { readonly [key: string]: string }): boolean {
   if (!isMapping(selector)) return false;
   const { matchLabels, matchExpressions } = selector;
   if (matchLabels !== undefined && matchLabels !== null) {
@@ -109,7 +106,7 @@ export function selectorMatches(selector: LabelSelector | undefined, labels: Str
 }
 
 /** One `matchExpressions` entry; malformed entries (unknown operator, values missing or misplaced) match nothing. */
-function requirementMatches(r: LabelSelectorRequirement, labels: StringMap): boolean {
+function requirementMatches(r: LabelSelectorRequirement, labels: { readonly [key: string]: string }): boolean {
   if (!isMapping(r) || typeof r.key !== 'string') return false;
   const values = r.values ?? [];
   if (!Array.isArray(values)) return false;
@@ -172,7 +169,7 @@ export function resolveTargetPort(workload: Workload, servicePort: ServicePortIn
 }
 
 /** The labels of a namespace: its declared labels, or only `kubernetes.io/metadata.name` when it is not declared. */
-export function namespaceLabels(model: ClusterModel, namespace: string): StringMap {
+export function namespaceLabels(model: ClusterModel, namespace: string): { readonly [key: string]: string } {
   return model.namespaces.get(namespace)?.labels ?? { [NAMESPACE_NAME_LABEL]: namespace };
 }
 
@@ -225,7 +222,7 @@ function readWorkload(source: SourcedObject): Workload | undefined {
  * `job-name` labels, a DeploymentConfig's `deploymentconfig`. (Hash and per-pod labels, such as
  * `pod-template-hash`, cannot be known offline.)
  */
-function controllerLabels(o: KubeObject): StringMap {
+function controllerLabels(o: KubeObject): { readonly [key: string]: string } {
   switch (groupKind(o)) {
     case 'batch/Job': return o.spec?.manualSelector === true ? {} : { 'batch.kubernetes.io/job-name': o.metadata.name, 'job-name': o.metadata.name };
     case 'apps.openshift.io/DeploymentConfig':
@@ -320,7 +317,7 @@ function nonEmptyString(value: unknown): string | undefined {
 }
 
 /** The string entries of a map (others are dropped: the loader reports them). */
-function stringMap(value: unknown): StringMap {
+function stringMap(value: unknown): { readonly [key: string]: string } {
   if (!isMapping(value)) return {};
   return Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v === 'string'));
 }

@@ -4,27 +4,30 @@
  * Nothing here knows about app specs: verify must work on manifests we did not write.
  */
 
-/** A label or annotation map. */
-export interface StringMap {
-  readonly [key: string]: string;
-}
-
 /** Object metadata as read from a manifest. */
 export interface ObjectMetadata {
   readonly name: string;
   /** @default - none (cluster-scoped, or the namespace the reader assigns) */
   readonly namespace?: string;
   /** @default - none */
-  readonly labels?: StringMap;
+  readonly labels?: { readonly [key: string]: string };
   /** @default - none */
-  readonly annotations?: StringMap;
+  readonly annotations?: { readonly [key: string]: string };
 }
 
-/** A Kubernetes object as read from a manifest file (any kind). */
+/**
+ * A Kubernetes object as read from a manifest file (any kind): its type, metadata, and every other
+ * top-level field as read (`spec`, `data`, `rules`, ...).
+ */
 export interface KubeObject {
   readonly apiVersion: string;
   readonly kind: string;
   readonly metadata: ObjectMetadata;
+  /**
+   * The other top-level fields. TypeScript only: other languages read the object through
+   * `SourcedObject` as a whole.
+   * @jsii ignore
+   */
   readonly [field: string]: any;
 }
 
@@ -69,9 +72,9 @@ export interface Workload {
   readonly name: string;
   readonly namespace: string;
   /** Labels of the pods (the pod template's). */
-  readonly podLabels: StringMap;
+  readonly podLabels: { readonly [key: string]: string };
   /** Annotations of the pods (the pod template's). */
-  readonly podAnnotations: StringMap;
+  readonly podAnnotations: { readonly [key: string]: string };
   /** @default "default" when not written */
   readonly serviceAccount: string;
   readonly hostNetwork: boolean;
@@ -99,7 +102,7 @@ export interface ServiceInfo {
   readonly name: string;
   readonly namespace: string;
   /** @default - none (a Service without selector selects no pods) */
-  readonly selector?: StringMap;
+  readonly selector?: { readonly [key: string]: string };
   readonly ports: ServicePortInfo[];
   readonly source: SourcedObject;
 }
@@ -107,8 +110,8 @@ export interface ServiceInfo {
 export interface NamespaceInfo {
   readonly name: string;
   /** Includes `kubernetes.io/metadata.name`, which the API server sets on every namespace. */
-  readonly labels: StringMap;
-  readonly annotations: StringMap;
+  readonly labels: { readonly [key: string]: string };
+  readonly annotations: { readonly [key: string]: string };
   /** A Namespace object is in the input (otherwise only referenced: its labels are unknown). */
   readonly declared: boolean;
 }
@@ -116,7 +119,10 @@ export interface NamespaceInfo {
 /** Everything read from a folder of manifests. */
 export interface ClusterModel {
   readonly objects: SourcedObject[];
-  /** Declared and referenced namespaces by name. */
+  /**
+   * Declared and referenced namespaces by name (TypeScript only: a Map).
+   * @jsii ignore
+   */
   readonly namespaces: Map<string, NamespaceInfo>;
   readonly workloads: Workload[];
   readonly services: ServiceInfo[];
@@ -133,8 +139,8 @@ export interface NetworkEndpoint {
 export interface PodEndpoint {
   readonly namespace: string;
   /** The namespace's labels (including kubernetes.io/metadata.name). */
-  readonly namespaceLabels: StringMap;
-  readonly labels: StringMap;
+  readonly namespaceLabels: { readonly [key: string]: string };
+  readonly labels: { readonly [key: string]: string };
   /** Ports the pod listens on (for named ports in policies). */
   readonly ports: PodPort[];
   /** host-network pods match no pod selector; only ipBlock rules see them (as node addresses). */

@@ -1,7 +1,7 @@
 import * as net from 'node:net';
 import { NAMESPACE_NAME_LABEL, objectNamespace, selectorMatches } from './cluster';
 import type { LabelSelector, WorkloadEndpoint } from './cluster';
-import type { ClusterModel, KubeObject, NetworkEndpoint, PodEndpoint, PodPort, PortRef, StringMap, Verdict } from './model';
+import type { ClusterModel, KubeObject, NetworkEndpoint, PodEndpoint, PodPort, PortRef, Verdict } from './model';
 import { objectRef } from './model';
 
 /**
@@ -264,7 +264,7 @@ function addressOf(end: NetworkEndpoint): string | undefined {
 }
 
 /** A pod's namespace labels, with the `kubernetes.io/metadata.name` label every namespace has. */
-function namespaceLabelsOf(pod: PodEndpoint): StringMap {
+function namespaceLabelsOf(pod: PodEndpoint): { readonly [key: string]: string } {
   return { ...pod.namespaceLabels, [NAMESPACE_NAME_LABEL]: pod.namespace };
 }
 

@@ -1,4 +1,4 @@
-import type { ClusterModel, ContainerInfo, KubeObject, NamespaceInfo, StringMap, Verdict, Workload } from './model';
+import type { ClusterModel, ContainerInfo, KubeObject, NamespaceInfo, Verdict, Workload } from './model';
 
 /**
  * Kubernetes Pod Security admission, offline: the Pod Security Standards checks as the
@@ -55,7 +55,7 @@ export interface PodSecurityOptions {
   /** The policy version: "latest" or "v1.x" (anything else is read as "latest", as upstream does). @default "latest" */
   readonly version?: string;
   /** The pod's annotations (AppArmor annotations; seccomp annotations before v1.19). @default - none */
-  readonly podAnnotations?: StringMap;
+  readonly podAnnotations?: { readonly [key: string]: string };
 }
 
 /**
@@ -232,7 +232,7 @@ interface Ctx {
   /** The pod securityContext (empty when absent). */
   readonly sc: Spec;
   readonly containers: Container[];
-  readonly annotations: StringMap;
+  readonly annotations: { readonly [key: string]: string };
   /** The policy minor version. */
   readonly v: number;
 }

@@ -4,7 +4,7 @@ import { GatewayEntrySource, gatewayEntries, gatewayEntry } from './gateway-api'
 import type { PlatformProfile } from '../spec/profiles/platform-profile';
 import { namespaceLabels, resolveTargetPort, selectorMatches, servicePods, workloadEndpoint } from './cluster';
 import type { IMeshModel, MeshConnectionRequest, MeshPeer } from './mesh/mesh-model';
-import type { ClusterModel, KubeObject, NetworkEndpoint, PodEndpoint, ServiceInfo, StringMap, Verdict, Workload } from './model';
+import type { ClusterModel, KubeObject, NetworkEndpoint, PodEndpoint, ServiceInfo, Verdict, Workload } from './model';
 import { objectRef } from './model';
 import { admittedPeers, connectionVerdict } from './network-policy';
 
@@ -221,7 +221,7 @@ function entryIngresses(model: ClusterModel): IngressEntry[] {
   const out: IngressEntry[] = [];
   for (const { object: i } of model.objects) {
     if (i.kind !== 'Ingress' || !i.apiVersion.startsWith('networking.k8s.io/')) continue;
-    const a: StringMap = i.metadata.annotations ?? {};
+    const a: { readonly [key: string]: string } = i.metadata.annotations ?? {};
     const protocol = (a['nginx.ingress.kubernetes.io/backend-protocol'] ?? 'HTTP').toUpperCase();
     const transport = protocol === 'HTTPS' || protocol === 'GRPCS' ? 'https' : 'http';
     const ns = i.metadata.namespace ?? 'default';

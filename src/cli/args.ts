@@ -53,7 +53,7 @@ export function parseCommandArgs(command: string, args: string[], options: Optio
   const { values, positionals, tokens } = parseArgs({ args, options: config, allowPositionals: true, strict: false, tokens: true });
   for (const t of tokens) {
     if (t.kind !== 'option') continue;
-    const spec = Object.hasOwn(options, t.name) ? options[t.name] : undefined;
+    const spec = Object.prototype.hasOwnProperty.call(options, t.name) ? options[t.name] : undefined;
     if (!spec) throw new UsageError(unknownOption(command, t.rawName, options), command);
     const long = `--${t.name}`;
     if (!spec.value) {

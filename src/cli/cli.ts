@@ -93,7 +93,7 @@ function dispatch(argv: string[], io: CliIo): number {
 
 /** The name, when it is a command's; otherwise a usage error suggesting the closest command. */
 function commandName(name: string): string {
-  if (Object.hasOwn(COMMANDS, name)) return name;
+  if (Object.prototype.hasOwnProperty.call(COMMANDS, name)) return name;
   const guess = closest(name, Object.keys(COMMANDS));
   const available = Object.keys(COMMANDS).filter((n) => !COMMANDS[n].reserved);
   throw new UsageError(`unknown command ${JSON.stringify(name)}${guess ? `; did you mean ${guess}?` : `; use one of ${available.join(', ')}`}`);

@@ -1,5 +1,5 @@
 import type { ValidateFunction } from 'ajv';
-import compiledValidator from '../../schema/cluster-spec.validate';
+import { packageModule } from '../spec/package-files';
 import { CLUSTER_SPEC_KIND, ClusterSpec } from '../spec/cluster-spec';
 import { Problems, Problem } from '../spec/problems';
 import { cidr, dns1123Label, dns1123Subdomain, labelKey, labelValue, portNumber } from '../spec/rules';
@@ -9,7 +9,7 @@ import { istioSettingsProblems } from '../spec/profiles/istio';
 import { isIP } from 'node:net';
 
 /** The cluster schema's ajv validator, compiled ahead of time by `npm run schema`. */
-const clusterValidator = compiledValidator as unknown as ValidateFunction;
+const clusterValidator = packageModule('schema/cluster-spec.validate.js') as ValidateFunction;
 
 /**
  * Checks a `kind: Cluster` document: its shape against the JSON Schema, then names, addresses

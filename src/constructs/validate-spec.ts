@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import schema from '../../schema/app-spec.schema.json';
-import compiledValidator from '../../schema/app-spec.validate';
+import { packageModule } from '../spec/package-files';
 import { APP_SPEC_API_VERSION, APP_SPEC_KIND, AppProbe, AppSpec } from '../spec/app-spec';
 import { CLUSTER_SPEC_KIND } from '../spec/cluster-spec';
 import type { AppDirectory } from '../spec/app-directory';
@@ -34,19 +33,24 @@ export interface SpecContext {
   readonly directory?: AppDirectory;
 }
 
-/** Thrown by constructs given a spec with problems; lists every problem. */
+/**
+ * Thrown by constructs given a spec with problems; lists every problem. In languages other than
+ * TypeScript (jsii), the message carries every problem, one per line; `validateAppSpec` returns
+ * them as data.
+ * @jsii ignore
+ */
 export class AppSpecError extends Error {
-  constructor(public readonly app: string, public readonly problems: readonly Problem[]) {
+  constructor(public readonly app: string, public readonly problems: Problem[]) {
     super(`invalid app spec ${JSON.stringify(app)}:\n${problems.map((p) => `  ${p.field}: ${p.message}`).join('\n')}`);
     this.name = 'AppSpecError';
   }
 }
 
 /** The schema's ajv validator, compiled ahead of time by `npm run schema` (no compile at start-up). */
-const schemaValidator = compiledValidator as unknown as ValidateFunction;
+const schemaValidator = packageModule('schema/app-spec.validate.js') as ValidateFunction;
 
 /** The JSON Schema of the YAML app document (generated from the AppSpec type). */
-export const APP_SPEC_SCHEMA: object = schema;
+export const APP_SPEC_SCHEMA: object = packageModule('schema/app-spec.schema.json');
 
 /** `/spec/ports/0/name` -> `spec.ports[0].name` */
 function toPath(pointer: string): string {

@@ -27,8 +27,10 @@ export interface KeyPairPem {
 
 /** A certificate issued by a `DevCertificateAuthority`, with its key. */
 export interface IssuedCertificate extends KeyPairPem {
-  /** The private key, for node:crypto and node:tls. */
-  readonly privateKey: KeyObject;
+  /**
+   * What the certificate is for: "server" and/or "client" (extended key usages).
+   */
+  readonly usages: string[];
 }
 
 /** What to issue. */
@@ -40,7 +42,8 @@ export interface CertificateRequest {
   /** @default 30 */
   readonly days?: number;
   /** @default ["server"] */
-  readonly usages?: Array<'server' | 'client'>;
+  /** "server" and/or "client". @default ["server"] */
+  readonly usages?: string[];
 }
 
 /** The names `appCertificateNames` derives from an app spec. */
@@ -155,8 +158,11 @@ export class DevCertificateAuthority {
     const days = req.days ?? 30;
     checkDays(days);
     const subject = newSubject(req.commonName);
-    const cert = certificate(subject, this.subject, { days, ca: false, altNames: req.altNames ?? [], usages: req.usages ?? ['server'] });
-    return { cert, key: subject.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, privateKey: subject.privateKey };
+    const usages = req.usages ?? ['server'];
+    const bad = usages.filter((u) => u !== 'server' && u !== 'client');
+    if (bad.length) throw new Error(`usages: ${JSON.stringify(bad)} ${bad.length === 1 ? 'is' : 'are'} not allowed; use "server" and/or "client"`);
+    const cert = certificate(subject, this.subject, { days, ca: false, altNames: req.altNames ?? [], usages: usages as Array<'server' | 'client'> });
+    return { cert, key: subject.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, usages: [...usages] };
   }
 }
 

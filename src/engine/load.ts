@@ -151,7 +151,11 @@ export function classifyDocuments(docs: SpecDocument[]): SpecSet {
   for (const d of docs) {
     switch (documentKind(d)) {
       // A new document kind gets a case here and a list in SpecSet.
-      case 'Cluster': clusters.push(d); break;
+      case 'Cluster':
+        // Only our Cluster (a Cluster API `kind: Cluster` has another apiVersion: app validation refuses it by name).
+        if (isObject(d.doc) && (d.doc.apiVersion === undefined || d.doc.apiVersion === 'cdk8s-zerotrust/v1alpha1')) clusters.push(d);
+        else apps.push(d);
+        break;
       default: apps.push(d);
     }
   }

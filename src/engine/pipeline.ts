@@ -24,7 +24,7 @@ import type { Problem } from '../spec/problems';
 import type { IMeshProvider } from '../constructs/mesh/mesh-provider';
 import { meshProviderFor } from '../constructs/mesh/mesh-providers';
 import { SecureApp } from '../constructs/secure-app';
-import { AppSpecError, SpecContext, validateAppSpec } from '../constructs/validate-spec';
+import { AppSpecError, SpecContext, validateAppSpec, usableByOthers } from '../constructs/validate-spec';
 import { manifestYaml } from '../render/yaml-dump';
 import { BASE_ENV, ResolvedApp, ResolvedSet, forEnvironment, resolveEnvironment } from './environments';
 import { SpecIssue, hasErrors, issueOf } from './issues';
@@ -36,6 +36,7 @@ import { AppDirectory } from '../spec/app-directory';
 import { ClusterContext } from '../spec/cluster-context';
 import type { ClusterSpecBody } from '../spec/cluster-spec';
 import { crossAppIssues } from './cross-app';
+import { duplicateObjectIssues } from './cross-document';
 import { crossDocumentChecks } from './cross-document';
 import { verifyObjects } from './verify';
 import { objectSizeIssues } from './limits';
@@ -54,7 +55,12 @@ export interface SynthOptions {
   readonly env?: string;
   /** @default - Open Service Mesh with SMI */
   readonly mesh?: IMeshProvider;
-  /** Called before each app and at the end with (done, total), e.g. for a progress indicator. @default - none */
+  /**
+   * Called before each app and at the end with (done, total), e.g. for a progress indicator.
+   * TypeScript only: callbacks do not cross jsii.
+   * @default - none
+   * @jsii ignore
+   */
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -139,6 +145,9 @@ export function runPipeline(loaded: LoadedSpecs, options: PipelineOptions = {}):
   // 5. cross-check (continued): the objects as a system, analysed as `verify` does
   const clusterFile = serializeCluster(context);
   if (clusterFile) files.push(clusterFile);
+  const duplicates = duplicateObjectIssues([...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), resolved); // in output order
+  issues.push(...duplicates);
+  if (hasErrors(duplicates)) return { issues, resolved, files: new Map(), apps: 0, objects: 0 };
   const analysis = analyse(files, resolved, context);
   issues.push(...analysis.issues);
   // 6. serialize: the environment folder
@@ -152,7 +161,7 @@ export function runPipeline(loaded: LoadedSpecs, options: PipelineOptions = {}):
  * plain Kubernetes otherwise) and the directory of every app of the run.
  */
 export function pipelineContext(options: SynthOptions, resolved?: ResolvedSet): PipelineContext {
-  const apps = (resolved?.apps ?? []).map((a) => a.spec).filter(isAppSpec);
+  const apps = (resolved?.apps ?? []).map((a) => a.spec).filter(usableByOthers) as AppSpec[];
   const clusterSpec = resolved?.cluster && isObject(resolved.cluster.spec) ? resolved.cluster.spec.spec as ClusterSpecBody : undefined;
   const cluster = clusterSpec
     ? ClusterContext.fromSpec(clusterSpec, resolved!.cluster!.name)

@@ -71,7 +71,9 @@ export function readSpecFile(file: string, limits: SpecReadLimits = {}): ParsedS
     if (e instanceof RangeError) return issue('is nested too deeply to parse: refused (a spec is a few levels deep)');
     const err = e as yaml.YAMLException;
     const where = err.mark ? ` at line ${err.mark.line + 1}, column ${err.mark.column + 1}` : '';
-    return issue(`not valid YAML${where}: ${err.reason ?? err.message}`);
+    // Name the document the error is in: the document starts (`---`) before the error's line.
+    const document = err.mark ? 1 + text.split('\n').slice(0, err.mark.line).filter((l, i) => /^---(\s|$)/.test(l) && i > 0).length : undefined;
+    return issue(`not valid YAML${where}: ${err.reason ?? err.message}`, document ? `document ${document}` : '-');
   }
   const documents: ParsedDocument[] = [];
   const budget = new AliasBudget(limits.maxAliasNodes ?? MAX_SPEC_ALIAS_NODES, text.length);

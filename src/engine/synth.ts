@@ -23,8 +23,15 @@ export interface SynthResult {
   readonly issues: SpecIssue[];
   /** Warnings, which do not stop synthesis. */
   readonly warnings: SpecIssue[];
-  /** Relative path (`<namespace>/<app>.yaml`, `kustomization.yaml`, `TRUST.md`, `trust.svg`) to content; empty when there are issues. */
+  /**
+   * Relative path (`<namespace>/<app>.yaml`, `kustomization.yaml`, `TRUST.md`, `trust.svg`) to
+   * content, in output order; empty when there are issues. TypeScript only (a Map): other
+   * languages read `fileContents`.
+   * @jsii ignore
+   */
   readonly files: Map<string, string>;
+  /** The same files as a map of path to content. */
+  readonly fileContents: { [path: string]: string };
   /** Apps synthesized. */
   readonly apps: number;
   /** Objects synthesized. */
@@ -43,6 +50,7 @@ export function synthesizeDocuments(docs: readonly SpecDocument[], options: Synt
     issues: result.issues.filter((i) => !i.warning),
     warnings: result.issues.filter((i) => i.warning),
     files: result.files,
+    fileContents: Object.fromEntries(result.files),
     apps: result.apps,
     objects: result.objects,
   };

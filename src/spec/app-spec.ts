@@ -114,6 +114,16 @@ export interface InlineCertificate {
   readonly caCertificateFile?: string;
 }
 
+/** cert-manager issuing a Route's certificate (its openshift-routes controller). */
+export interface RouteCertManager {
+  readonly issuer: IssuerRef;
+}
+
+/** A PEM CA file, relative to the spec file. */
+export interface CaFile {
+  readonly file: string;
+}
+
 /** The certificate the router presents (edge and reencrypt). */
 export interface RouteCertificate {
   /**
@@ -126,7 +136,7 @@ export interface RouteCertificate {
    * Ask cert-manager's openshift-routes controller to issue the certificate.
    * @default - none
    */
-  readonly certManager?: { readonly issuer: IssuerRef };
+  readonly certManager?: RouteCertManager;
   /**
    * Certificate and key inline in the Route: puts a private key into the output, so it is
    * refused unless `allowInlineKeys: true`.
@@ -181,7 +191,7 @@ export interface AppRoute {
    * `serviceCA` lets the router use the OpenShift service CA.
    * @default "serviceCA"
    */
-  readonly destinationCA?: 'serviceCA' | { readonly file: string };
+  readonly destinationCA?: 'serviceCA' | CaFile;
   /** @default "None" */
   readonly wildcardPolicy?: 'None' | 'Subdomain';
   /**

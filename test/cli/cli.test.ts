@@ -113,7 +113,7 @@ describe('cli', () => {
     fs.writeFileSync(bad, 'metadata: { name: x\n');
     const r = run(['validate', bad]);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: -: not valid YAML at line \\d+`));
+    expect(r.err).toMatch(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: document 1: not valid YAML at line \\d+`));
   });
 
   test('fails the same app defined twice', () => {

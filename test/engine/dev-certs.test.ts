@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { AddressInfo } from 'node:net';
 import { main } from '../../src/cli/cli';
@@ -45,7 +45,7 @@ describe('dev certificates', () => {
     expect(cert.verify(caCert.publicKey)).toBe(true);
     expect(cert.checkIssued(caCert)).toBe(true);
     expect(cert.subjectAltName).toBe('DNS:web.shop.svc, IP Address:127.0.0.1');
-    expect(cert.checkPrivateKey(server.privateKey)).toBe(true);
+    expect(cert.checkPrivateKey(createPrivateKey(server.key))).toBe(true);
     expect(new Date(cert.validTo).getTime() - Date.now()).toBeLessThanOrEqual(2 * 86_400_000);
   });
 

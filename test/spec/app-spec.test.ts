@@ -54,6 +54,8 @@ describe('AppSpec JSON Schema', () => {
   });
 
   test('fails a document of another kind', () => {
-    expect(validateAppSpec({ ...appSpec(), kind: 'Deployment' })).toEqual([{ field: 'kind', message: '"Deployment" is not allowed; use "App"' }]);
+    expect(validateAppSpec({ ...appSpec(), kind: 'Deployment' })).toEqual([
+      { field: '', message: 'not a cdk8s-zerotrust App or Cluster (apiVersion "cdk8s-zerotrust/v1alpha1", kind "Deployment"): kind must be "App" or "Cluster"' },
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import type { ContainerInfo, StringMap } from '../model';
+import type { ContainerInfo } from '../model';
 
 /**
  * The containers Istio's sidecar injector (a mutating webhook served by istiod) adds to a pod, with
@@ -75,9 +75,9 @@ export interface IstioInjectionOptions {
   /** Native sidecars (the proxy as an init container with restartPolicy Always). @default false (nodes before Kubernetes 1.33) */
   readonly nativeSidecar?: boolean;
   /** The pod's annotations (templates, interception mode, capNetBindService, nativeSidecar). @default - none */
-  readonly podAnnotations?: StringMap;
+  readonly podAnnotations?: { readonly [key: string]: string };
   /** The namespace's annotations (OpenShift UID and group ranges). @default - none */
-  readonly namespaceAnnotations?: StringMap;
+  readonly namespaceAnnotations?: { readonly [key: string]: string };
 }
 
 /**
@@ -169,7 +169,7 @@ export function istioInjectedContainers(options: IstioInjectionOptions = {}): Co
  * `<start>/<size>` or `<start>-<end>` (istio:pkg/kube/inject/openshift.go:119-147); an unreadable
  * one leaves the default.
  */
-export function istioProxyIds(namespaceAnnotations: StringMap): IstioProxyIds {
+export function istioProxyIds(namespaceAnnotations: { readonly [key: string]: string }): IstioProxyIds {
   const uidRange = parseBlock(namespaceAnnotations[OPENSHIFT_UID_RANGE_ANNOTATION]);
   const groupsValue = namespaceAnnotations[OPENSHIFT_SUPPLEMENTAL_GROUPS_ANNOTATION] ?? namespaceAnnotations[OPENSHIFT_UID_RANGE_ANNOTATION];
   const groupBlocks = groupsValue === undefined || groupsValue === '' ? undefined : groupsValue.split(',').map(parseBlock);

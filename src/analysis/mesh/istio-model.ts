@@ -1,7 +1,7 @@
 import * as net from 'node:net';
 import * as yaml from 'js-yaml';
 import { resolveTargetPort, servicePods } from '../cluster';
-import type { ClusterModel, ContainerInfo, KubeObject, ServiceInfo, ServicePortInfo, StringMap, Verdict, Workload } from '../model';
+import type { ClusterModel, ContainerInfo, KubeObject, ServiceInfo, ServicePortInfo, Verdict, Workload } from '../model';
 import { objectRef } from '../model';
 import { ISTIO_INJECT_TEMPLATES_ANNOTATION, ISTIO_PROXY_CONTAINER_NAME, istioInjectedContainers } from './istio-injection';
 import type { IMeshModel, MeshConnectionRequest, MeshHttpRequest, MeshPeer, MeshSidecarConnection } from './mesh-model';
@@ -111,13 +111,13 @@ export interface IstioPortProtocol {
 // ---------------------------------------------------------------------------------------------
 // Parsed Istio resources
 
-interface PeerAuth { ref: string; namespace: string; selector?: StringMap; mode: string; portLevel: Map<number, string> }
-interface AuthzPolicy { ref: string; namespace: string; selector?: StringMap; targetGateways: string[]; hasTargetRefs: boolean; action: string; provider?: string; rules?: any[]; dryRun: boolean }
+interface PeerAuth { ref: string; namespace: string; selector?: { readonly [key: string]: string }; mode: string; portLevel: Map<number, string> }
+interface AuthzPolicy { ref: string; namespace: string; selector?: { readonly [key: string]: string }; targetGateways: string[]; hasTargetRefs: boolean; action: string; provider?: string; rules?: any[]; dryRun: boolean }
 interface EgressListener { port?: number; hosts: string[] }
-interface SidecarRes { ref: string; namespace: string; selector?: StringMap; egress: EgressListener[]; outboundMode?: string }
+interface SidecarRes { ref: string; namespace: string; selector?: { readonly [key: string]: string }; egress: EgressListener[]; outboundMode?: string }
 interface SePort { number: number; protocol: string; name: string }
 interface ServiceEntryRes { ref: string; namespace: string; hosts: string[]; addresses: string[]; ports: SePort[]; location: string; resolution: string; exportTo: string[] }
-interface DestRule { ref: string; namespace: string; host: string; exportTo: string[]; selector?: StringMap; tlsMode?: string; portTls: Map<number, string> }
+interface DestRule { ref: string; namespace: string; host: string; exportTo: string[]; selector?: { readonly [key: string]: string }; tlsMode?: string; portTls: Map<number, string> }
 interface KubeGateway { ref: string; namespace: string; name: string; serviceAccount: string }
 
 interface Resources {
@@ -161,7 +161,7 @@ interface Leg {
 }
 
 /** A meshed source: a workload with a proxy, or a Gateway API gateway of the input whose pods are not in it. */
-interface MeshedSource { ref: string; namespace: string; serviceAccount: string; labels: StringMap; gateway: boolean; workload?: Workload }
+interface MeshedSource { ref: string; namespace: string; serviceAccount: string; labels: { readonly [key: string]: string }; gateway: boolean; workload?: Workload }
 
 /** The attributes an authorization rule is matched against. */
 interface AuthzContext {
@@ -300,7 +300,7 @@ export class IstioModel implements IMeshModel {
     const nsRef = `Namespace ${workload.namespace}`;
     const ns = model.namespaces.get(workload.namespace);
     const declared = ns !== undefined && ns.declared;
-    const nsLabels: StringMap = declared ? ns!.labels : {};
+    const nsLabels: { readonly [key: string]: string } = declared ? ns!.labels : {};
     const pod = workload.podLabels;
     const cp = this.revision === '' ? 'the default revision' : `revision ${this.revision}`;
     const podOff = pod[ISTIO_SIDECAR_INJECT_LABEL] === 'false';
@@ -568,7 +568,7 @@ export class IstioModel implements IMeshModel {
   }
 
   /** The pods of an external peer as a workload of the injector's view: its namespace, labels and ServiceAccount, no annotations. */
-  private externalWorkload(name: string, namespace: string, podLabels: StringMap, serviceAccount: string): Workload {
+  private externalWorkload(name: string, namespace: string, podLabels: { readonly [key: string]: string }, serviceAccount: string): Workload {
     const key = `${namespace}\u0000${serviceAccount}\u0000${JSON.stringify(podLabels)}\u0000${name}`;
     let w = this.externalWorkloads.get(key);
     if (!w) {
@@ -1255,13 +1255,13 @@ function servicePortProtocol(p: ServicePortInfo): IstioPortProtocol {
   let name = p.appProtocol ?? p.name ?? '';
   const how = p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}` : p.name !== undefined ? `port name ${p.name}` : 'no appProtocol and no port name';
   if (p.appProtocol !== undefined) {
-    const k8s: StringMap = { 'kubernetes.io/h2c': 'HTTP2', 'kubernetes.io/ws': 'HTTP', 'kubernetes.io/wss': 'HTTPS' };
+    const k8s: { readonly [key: string]: string } = { 'kubernetes.io/h2c': 'HTTP2', 'kubernetes.io/ws': 'HTTP', 'kubernetes.io/wss': 'HTTPS' };
     if (k8s[name] !== undefined) return withChain(k8s[name], how);
   }
   if (name.toLowerCase().startsWith('grpc-web')) return withChain('GRPC-Web', how);
   const dash = name.indexOf('-');
   if (dash >= 0) name = name.slice(0, dash);
-  const known: StringMap = { tcp: 'TCP', udp: 'UDP', grpc: 'GRPC', http: 'HTTP', http_proxy: 'HTTP_PROXY', http2: 'HTTP2', https: 'HTTPS', tls: 'TLS', mongo: 'Mongo', redis: 'Redis', mysql: 'MySQL' };
+  const known: { readonly [key: string]: string } = { tcp: 'TCP', udp: 'UDP', grpc: 'GRPC', http: 'HTTP', http_proxy: 'HTTP_PROXY', http2: 'HTTP2', https: 'HTTPS', tls: 'TLS', mongo: 'Mongo', redis: 'Redis', mysql: 'MySQL' };
   const proto = known[name.toLowerCase()];
   if (proto !== undefined) return withChain(proto, how);
   if (WELL_KNOWN_TCP_PORTS.includes(p.port)) return withChain('TCP', `${how}; Service port ${p.port} is one Istio never sniffs`);
@@ -1301,20 +1301,20 @@ function peerName(peer: MeshPeer): string {
   return peer.host ?? peer.ip ?? 'an unnamed peer';
 }
 
-function subsetOf(selector: StringMap, labels: StringMap): boolean {
+function subsetOf(selector: { readonly [key: string]: string }, labels: { readonly [key: string]: string }): boolean {
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
-function isEmpty(m: StringMap | undefined): boolean {
+function isEmpty(m: { readonly [key: string]: string } | undefined): boolean {
   return m === undefined || Object.keys(m).length === 0;
 }
 
-function nonEmptyMap(v: unknown): StringMap | undefined {
+function nonEmptyMap(v: unknown): { readonly [key: string]: string } | undefined {
   const m = stringMap(v);
   return Object.keys(m).length > 0 ? m : undefined;
 }
 
-function stringMap(value: unknown): StringMap {
+function stringMap(value: unknown): { readonly [key: string]: string } {
   if (!isMapping(value)) return {};
   return Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v === 'string'));
 }

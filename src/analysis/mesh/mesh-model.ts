@@ -1,4 +1,4 @@
-import type { ClusterModel, ContainerInfo, StringMap, Verdict, Workload } from '../model';
+import type { ClusterModel, ContainerInfo, Verdict, Workload } from '../model';
 
 /**
  * The mesh-neutral contract between `cdk8s-zerotrust verify` and a service mesh's semantics.
@@ -30,7 +30,7 @@ export interface ExternalPeer {
    * The labels of its pods: with `namespace`, the Services of the input that select these labels
    * count as Services it is an endpoint of. @default - none
    */
-  readonly podLabels?: StringMap;
+  readonly podLabels?: { readonly [key: string]: string };
   /** Services it is an endpoint of, as "namespace/name", in addition to those found by `podLabels`. @default - none */
   readonly services?: string[];
   /**
@@ -68,7 +68,7 @@ export interface MeshHttpRequest {
   /** The request path, without the query string. */
   readonly path: string;
   /** Request headers by lower-case name (`host` is the Host/:authority header). @default - none */
-  readonly headers?: StringMap;
+  readonly headers?: { readonly [key: string]: string };
 }
 
 /**
@@ -119,7 +119,7 @@ export interface MeshSidecarConnection {
   /** The namespace of the pods it reaches. @default - outside the cluster, or the cluster DNS wherever it runs */
   readonly namespace?: string;
   /** The labels of the pods it reaches. @default - none */
-  readonly podLabels?: StringMap;
+  readonly podLabels?: { readonly [key: string]: string };
   /** The Service it dials, as "namespace/name", or a host name. @default - none */
   readonly service?: string;
   /** The destination port (the container port of the pods reached). */

@@ -1,6 +1,6 @@
 import * as net from 'node:net';
 import { resolveTargetPort, servicePods, workloadServices } from '../cluster';
-import type { ClusterModel, ContainerInfo, ServiceInfo, ServicePortInfo, StringMap, Verdict, Workload } from '../model';
+import type { ClusterModel, ContainerInfo, ServiceInfo, ServicePortInfo, Verdict, Workload } from '../model';
 import { objectRef } from '../model';
 import { osmInjectedContainers, osmPrivilegedInitContainer } from './osm-injection';
 import type { IMeshModel, MeshConnectionRequest, MeshHttpRequest, MeshPeer, MeshSidecarConnection } from './mesh-model';
@@ -85,7 +85,7 @@ export interface OsmMeshSettings {
 interface Identity { kind: string; name: string; namespace: string }
 interface TtRule { kind: string; name: string; matches: string[] }
 interface TrafficTarget { ref: string; namespace: string; destination: Identity; sources: Identity[]; rules: TtRule[]; valid: boolean }
-interface HrgMatch { name: string; pathRegex?: string; methods: string[]; headers?: StringMap; unreadable?: string }
+interface HrgMatch { name: string; pathRegex?: string; methods: string[]; headers?: { readonly [key: string]: string }; unreadable?: string }
 interface HttpRouteGroup { ref: string; namespace: string; name: string; matches: HrgMatch[] }
 interface TcpRoute { ref: string; namespace: string; name: string; ports: number[] }
 interface IbBackend { name: string; port?: number; protocol: string; skipClientCertValidation: boolean; sniHosts: string[] }
@@ -111,7 +111,7 @@ interface Resources {
 interface InboundRoute {
   pathRegex: string;
   methods: string[];
-  headers: StringMap;
+  headers: { readonly [key: string]: string };
   from: string[];
   principals: Set<string>;
 }
@@ -880,7 +880,7 @@ function principal(w: Workload): string {
   return `${w.namespace}/${w.serviceAccount}`;
 }
 
-function injectionAnnotation(annotations: StringMap): { enabled?: boolean; invalid?: string } {
+function injectionAnnotation(annotations: { readonly [key: string]: string }): { enabled?: boolean; invalid?: string } {
   const v = annotations[OSM_SIDECAR_INJECTION_ANNOTATION];
   if (v === undefined) return {};
   switch (v.toLowerCase()) {
@@ -920,7 +920,7 @@ function parseCidrs(value: string | undefined): string[] | undefined {
   return out.every((c) => parseCidr(c) !== null) ? out : undefined;
 }
 
-function exclusionSource(annotations: StringMap, key: string, port: number, field: string, s: OsmMeshSettings): string {
+function exclusionSource(annotations: { readonly [key: string]: string }, key: string, port: number, field: string, s: OsmMeshSettings): string {
   const fromPod = (parsePorts(annotations[key]) ?? []).includes(port);
   return fromPod ? `pod annotation ${key}` : `${s.meshConfig} spec.traffic.${field}`;
 }
@@ -973,7 +973,7 @@ function fullMatch(pattern: string, value: string): boolean {
  * Whether a route (path regex, methods with "*" for any, header regexes; "host" is :authority)
  * matches a request (osm:pkg/envoy/generator/rds/route_config.go:376-560).
  */
-function httpMatches(route: { pathRegex?: string; methods: string[]; headers?: StringMap }, http: MeshHttpRequest): boolean {
+function httpMatches(route: { pathRegex?: string; methods: string[]; headers?: { readonly [key: string]: string } }, http: MeshHttpRequest): boolean {
   const methods = route.methods.length > 0 ? route.methods : ['*'];
   if (!methods.includes('*') && !methods.some((m) => fullMatch(m, http.method))) return false;
   if (!fullMatch(route.pathRegex || '.*', http.path)) return false;
@@ -981,7 +981,7 @@ function httpMatches(route: { pathRegex?: string; methods: string[]; headers?: S
   return Object.entries(route.headers ?? {}).every(([k, v]) => headers[k.toLowerCase()] !== undefined && fullMatch(v, headers[k.toLowerCase()]));
 }
 
-function describeMatch(m: { pathRegex?: string; methods: string[]; headers?: StringMap }): string {
+function describeMatch(m: { pathRegex?: string; methods: string[]; headers?: { readonly [key: string]: string } }): string {
   const methods = m.methods.length === 0 || m.methods.includes('*') ? '*' : m.methods.join('|');
   const headers = Object.entries(m.headers ?? {}).map(([k, v]) => ` ${k}~${v}`).join('');
   return `${methods} ${m.pathRegex || '.*'}${headers}`;
@@ -995,7 +995,7 @@ function sameRoute(a: InboundRoute, b: InboundRoute): boolean {
   return a.pathRegex === b.pathRegex && a.methods.join('\n') === b.methods.join('\n') && JSON.stringify(sortedEntries(a.headers)) === JSON.stringify(sortedEntries(b.headers));
 }
 
-function sortedEntries(m: StringMap): [string, string][] {
+function sortedEntries(m: { readonly [key: string]: string }): [string, string][] {
   return Object.entries(m).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
 }
 
@@ -1024,7 +1024,7 @@ function readRouteGroup(ref: string, namespace: string, name: string, spec: { [k
   const matches: HrgMatch[] = (Array.isArray(spec.matches) ? spec.matches : []).filter(isMapping).map((m: any) => {
     const match: HrgMatch = { name: typeof m.name === 'string' ? m.name : '', pathRegex: typeof m.pathRegex === 'string' ? m.pathRegex : undefined, methods: strings(m.methods) };
     if (Array.isArray(m.headers)) return { ...match, unreadable: 'headers is a list, which OSM\'s controller cannot decode (it reads a map of header name to regex; servicemeshinterface/smi-spec#233)' };
-    if (isMapping(m.headers)) return { ...match, headers: Object.fromEntries(Object.entries(m.headers).filter(([, v]) => typeof v === 'string')) as StringMap };
+    if (isMapping(m.headers)) return { ...match, headers: Object.fromEntries(Object.entries(m.headers).filter(([, v]) => typeof v === 'string')) as { readonly [key: string]: string } };
     return match;
   });
   return { ref, namespace, name, matches };

@@ -1,3 +1,4 @@
+import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as gw from '../../../imports/backendtlspolicy-gateway.networking.k8s.io';
 import { fastRendering } from '../../render/fast-render';
@@ -41,7 +42,8 @@ export interface GatewayBackendTlsPolicyProps {
  */
 export class GatewayBackendTlsPolicy extends Construct {
   /** The generated BackendTLSPolicy object. */
-  public readonly resource: gw.BackendTlsPolicy;
+  /** The generated object (escape hatch: `addJsonPatch`). */
+  public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: GatewayBackendTlsPolicyProps) {
     super(scope, id);

@@ -1,3 +1,4 @@
+import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as gw from '../../../imports/grpcroute-gateway.networking.k8s.io';
 import { fastRendering } from '../../render/fast-render';
@@ -36,7 +37,8 @@ export interface GatewayGrpcRouteProps {
  */
 export class GatewayGrpcRoute extends Construct {
   /** The generated GRPCRoute object. */
-  public readonly resource: gw.GrpcRoute;
+  /** The generated object (escape hatch: `addJsonPatch`). */
+  public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: GatewayGrpcRouteProps) {
     super(scope, id);

@@ -1,3 +1,4 @@
+import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as gw from '../../../imports/gateway.networking.k8s.io';
 import { fastRendering } from '../../render/fast-render';
@@ -33,7 +34,8 @@ export interface GatewayHttpRouteProps {
  */
 export class GatewayHttpRoute extends Construct {
   /** The generated HTTPRoute object. */
-  public readonly resource: gw.HttpRoute;
+  /** The generated object (escape hatch: `addJsonPatch`). */
+  public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: GatewayHttpRouteProps) {
     super(scope, id);

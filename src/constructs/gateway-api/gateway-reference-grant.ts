@@ -1,3 +1,4 @@
+import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as gw from '../../../imports/referencegrant-gateway.networking.k8s.io';
 import { fastRendering } from '../../render/fast-render';
@@ -37,7 +38,8 @@ export interface GatewayReferenceGrantProps {
  */
 export class GatewayReferenceGrant extends Construct {
   /** The generated ReferenceGrant object. */
-  public readonly resource: gw.ReferenceGrant;
+  /** The generated object (escape hatch: `addJsonPatch`). */
+  public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: GatewayReferenceGrantProps) {
     super(scope, id);

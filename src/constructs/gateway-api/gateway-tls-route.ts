@@ -1,3 +1,4 @@
+import type { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as gw from '../../../imports/tlsroute-gateway.networking.k8s.io';
 import { fastRendering } from '../../render/fast-render';
@@ -29,7 +30,8 @@ export interface GatewayTlsRouteProps {
  */
 export class GatewayTlsRoute extends Construct {
   /** The generated TLSRoute object. */
-  public readonly resource: gw.TlsRoute;
+  /** The generated object (escape hatch: `addJsonPatch`). */
+  public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: GatewayTlsRouteProps) {
     super(scope, id);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { GatewayClusterSpec, GatewayImplementation } from '../gateway-spec';
 import type { Problem } from '../problems';
 import { dns1123Label, dns1123Subdomain, labelKey, labelValue } from '../rules';
-import { LabelMap, PodPeerFact, namespaceByName } from './platform-profile';
+import { PodPeerFact, namespaceByName } from './platform-profile';
 
 /**
  * Gateway API implementations as NetworkPolicy and a mesh see them: where each runs the data-plane
@@ -183,7 +183,7 @@ export interface ResolvedGateway {
   /** Where the data-plane pods run. */
   readonly podNamespace: string;
   /** Labels that select the data-plane pods (within `podNamespace`). */
-  readonly podLabels: LabelMap;
+  readonly podLabels: { readonly [key: string]: string };
   /** The pods as a NetworkPolicy peer: their namespace by name, and their labels. */
   readonly peer: PodPeerFact;
   /** The Service whose endpoints are the pods (in `podNamespace`). */
@@ -233,7 +233,7 @@ export function resolveGateway(spec: GatewayClusterSpec): ResolvedGateway {
   const profile = GATEWAY_IMPLEMENTATIONS[spec.implementation] ?? ISTIO_GATEWAY;
   const className = spec.className ?? profile.defaultClassName;
   let podNamespace = spec.namespace;
-  let labels: LabelMap = { [GATEWAY_NAME_LABEL]: spec.name };
+  let labels: { readonly [key: string]: string } = { [GATEWAY_NAME_LABEL]: spec.name };
   let resourceName = `${spec.name}-${className}`;
   let portable = true;
   let caps = {

@@ -1,11 +1,11 @@
-import type { LabelMap } from './platform-profile';
+
 
 /** An ingress-nginx controller's pods and Service. */
 export interface IngressControllerProfile {
   /** IngressClass names it serves. @default - every class */
   readonly classNames?: string[];
   readonly namespace: string;
-  readonly podLabels: LabelMap;
+  readonly podLabels: { readonly [key: string]: string };
   readonly serviceName: string;
   /** The ServiceAccount the controller pods run as: their identity when the controller is enrolled in a mesh. */
   readonly serviceAccount: string;

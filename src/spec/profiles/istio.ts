@@ -1,6 +1,6 @@
 import type { ClusterMeshSpec, ClusterSpecBody } from '../cluster-spec';
 import { ResolvedGateway, findGateway, gatewayPrincipal, resolveGateway } from './gateways';
-import type { LabelMap } from './platform-profile';
+
 
 /**
  * Istio facts, pinned to Istio 1.30.3 (istio/istio @56df41f63e51, istio/api @2e43f07b30b6). Each
@@ -99,7 +99,7 @@ export const ISTIOD: IstiodFacts = {
 /** Where a sidecar reaches its control plane. */
 export interface IstiodFacts {
   /** Labels every istiod pod carries. */
-  readonly podLabels: LabelMap;
+  readonly podLabels: { readonly [key: string]: string };
   /** The xDS and certificate port sidecars dial. */
   readonly xdsPort: number;
 }
@@ -218,7 +218,7 @@ export interface IstioSettings {
   /** istiod's namespace, also the root namespace (mesh-wide policies). */
   readonly controlPlaneNamespace: string;
   /** The namespace labels that enrol a namespace. */
-  readonly injectionLabels: LabelMap;
+  readonly injectionLabels: { readonly [key: string]: string };
   /** Why the labels are what they are. */
   readonly injectionReason: string;
 }
@@ -231,7 +231,7 @@ export interface IstioSettings {
 export function resolveIstioSettings(mesh?: ClusterMeshSpec): IstioSettings {
   const flavour = ISTIO_FLAVOURS[mesh?.flavour ?? 'upstream'] ?? ISTIO_FLAVOURS.upstream;
   const revision = mesh?.revision;
-  const injectionLabels: LabelMap = revision !== undefined
+  const injectionLabels: { readonly [key: string]: string } = revision !== undefined
     ? { [ISTIO_KEYS.revisionLabel]: revision }
     : { [ISTIO_KEYS.injectionLabel]: 'enabled' };
   return {

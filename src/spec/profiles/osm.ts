@@ -1,4 +1,4 @@
-import type { LabelMap } from './platform-profile';
+
 
 /** Open Service Mesh facts (openservicemesh/osm @7bec5b6b, archived by the CNCF in 2023). */
 export interface OsmProfile {
@@ -6,7 +6,7 @@ export interface OsmProfile {
   readonly namespace: string;
   readonly meshName: string;
   /** The osm-controller pods, which every sidecar dials for its configuration (ADS). */
-  readonly controllerPodLabels: LabelMap;
+  readonly controllerPodLabels: { readonly [key: string]: string };
   /** The osm-controller xDS port (Service 15128 -> 15128). */
   readonly xdsPort: number;
   /** The singleton MeshConfig's name. */

@@ -5,17 +5,12 @@
  * in each profile.
  */
 
-/** A label map. */
-export interface LabelMap {
-  readonly [key: string]: string;
-}
-
 /** Pods a NetworkPolicy peer selects: a namespace (by labels) and, optionally, pod labels. */
 export interface PodPeerFact {
   /** Namespace labels (a namespace by name: `kubernetes.io/metadata.name`). */
-  readonly namespaceLabels: LabelMap;
+  readonly namespaceLabels: { readonly [key: string]: string };
   /** @default - every pod of the matching namespaces */
-  readonly podLabels?: LabelMap;
+  readonly podLabels?: { readonly [key: string]: string };
 }
 
 /** The cluster DNS. */
@@ -49,7 +44,7 @@ export interface RouterFact {
   /** The router pods' namespace. */
   readonly namespace: string;
   /** The router pods' labels (for the analysis). */
-  readonly podLabels: LabelMap;
+  readonly podLabels: { readonly [key: string]: string };
   /** A Service whose endpoints are the router pods (a mesh admits them by it). */
   readonly serviceName: string;
 }
@@ -79,6 +74,6 @@ export interface PlatformProfile {
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** A namespace by name, as a NetworkPolicy namespaceSelector's labels. */
-export function namespaceByName(name: string): LabelMap {
+export function namespaceByName(name: string): { readonly [key: string]: string } {
   return { [NAMESPACE_NAME_LABEL]: name };
 }
