@@ -12,3 +12,4 @@ export {
 } from './synth';
 export { DevCertificateAuthority, IssuedCertificate, CertificateRequest, KeyPairPem } from './dev-certs';
 export { DeclaredPath, VerifyOptions, VerifyResult, verifyFolder, verifyObjects, formatVerify } from './verify';
+export { SpecReadLimits } from './safe-read';
