@@ -5,7 +5,7 @@ import { Problems, Problem } from '../spec/problems';
 import { cidr, dns1123Label, dns1123Subdomain, labelKey, labelValue, portNumber } from '../spec/rules';
 import { shapeProblems } from './validate-spec';
 import { gatewayClusterProblems } from '../spec/profiles/gateways';
-import { istioSettingsProblems } from '../spec/profiles/istio';
+import { istioSettingsProblems, routeGatewayProblems } from '../spec/profiles/istio';
 import { isIP } from 'node:net';
 
 /** The cluster schema's ajv validator, compiled ahead of time by `npm run schema`. */
@@ -75,7 +75,12 @@ function rules(d: ClusterSpec, out: Problems): void {
         out.add('spec.mesh.ingressGateway.validityDuration', `${JSON.stringify(gw.validityDuration)} is not a Go duration such as "24h" or "90m"`);
       }
     }
-    if (m.provider === 'istio') for (const p of istioSettingsProblems(m)) out.add(`spec.${p.field}`, p.message);
+    if (m.provider === 'istio') {
+      for (const p of istioSettingsProblems(m)) out.add(`spec.${p.field}`, p.message);
+      for (const p of routeGatewayProblems(s)) out.add(`spec.${p.field}`, p.message);
+    } else if (m.routeGateway !== undefined) {
+      out.warn('spec.mesh.routeGateway', 'is used with provider istio only (under OSM the router enters the mesh through an IngressBackend): it has no effect here');
+    }
     if (m.revision !== undefined) out.add('spec.mesh.revision', labelValue(m.revision));
     if (m.trustDomain !== undefined) out.add('spec.mesh.trustDomain', dns1123Subdomain(m.trustDomain));
   }
