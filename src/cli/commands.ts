@@ -250,10 +250,10 @@ function verifyCommand(args: ParsedArgs, io: CliIo): number {
   }
   const result = verifyObjects(objects, options);
   const lines = formatVerify(result, args.values.all === true);
-  if (!args.values.quiet) for (const l of lines.filter((x) => !/^(declared but denied|allowed but not declared|not admitted): /.test(x))) io.out(l);
+  if (!args.values.quiet) for (const l of lines.filter((x) => !/^(declared but denied|allowed but not declared|not admitted|client certificates not enforced): /.test(x))) io.out(l);
   for (const p of problems) io.err(`${p}`);
-  for (const l of lines.filter((x) => /^(declared but denied|allowed but not declared|not admitted): /.test(x))) io.err(l);
-  const failures = result.missing.length + result.unexpected.length + result.notAdmitted.length + problems.length;
+  for (const l of lines.filter((x) => /^(declared but denied|allowed but not declared|not admitted|client certificates not enforced): /.test(x))) io.err(l);
+  const failures = result.missing.length + result.unexpected.length + result.notAdmitted.length + result.clientCertificatesNotEnforced.length + problems.length;
   if (failures > 0) {
     io.err(`cdk8s-zerotrust: verify found ${count(failures, 'problem')}${specsPath === undefined ? '' : ` against the specs in ${specsPath}`}`);
     return 1;

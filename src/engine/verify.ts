@@ -6,7 +6,7 @@ import { OsmModel } from '../analysis/mesh/osm-model';
 import type { ClusterModel, SourcedObject } from '../analysis/model';
 import { ExternalProbe, PathVerdict, ReachabilityReport, analyzeReachability, firstAddress } from '../analysis/reachability';
 import { cidrContains } from '../analysis/network-policy';
-import { discoverGateways, resolveGateways } from '../analysis/gateway-api';
+import { discoverGateways, gatewayClientCertificates, resolveGateways } from '../analysis/gateway-api';
 import { findGateway } from '../spec/profiles/gateways';
 import { admissionVerdict } from '../analysis/pod-security';
 import type { Verdict } from '../analysis/model';
@@ -51,6 +51,12 @@ export interface VerifyResult {
   readonly unexpected: PathVerdict[];
   /** Workloads whose pods Pod Security admission rejects (with the mesh's injected containers). */
   readonly notAdmitted: Verdict[];
+  /**
+   * Apps that require client certificates at their Gateway (`gateway.requireClientCertificates`)
+   * whose Gateway object, in the folder, does not enforce them (only with specs; a Gateway not in
+   * the folder is not judged).
+   */
+  readonly clientCertificatesNotEnforced: Verdict[];
   /** Files or documents that could not be read. */
   readonly problems: ManifestProblem[];
   /** The platform the analysis assumed. */
@@ -95,7 +101,16 @@ export function verifyObjects(objects: SourcedObject[], options: VerifyOptions =
   const notAdmitted = model.workloads
     .map((w) => admissionVerdict(model, w, present.flatMap((m) => m.injectedContainers(model, w))))
     .filter((v) => !v.allowed);
-  if (specs.length === 0) return { report, declared: [], missing: [], unexpected: [], notAdmitted, problems: [], platform: cluster.platform.name, meshes: detected };
+  if (specs.length === 0) return { report, declared: [], missing: [], unexpected: [], notAdmitted, clientCertificatesNotEnforced: [], problems: [], platform: cluster.platform.name, meshes: detected };
+  const clientCertificatesNotEnforced: Verdict[] = [];
+  for (const s of specs) {
+    const g = s.spec.gateway;
+    if (!g?.requireClientCertificates) continue;
+    const source = report.sources.find((x) => x.gatewaySource && x.gatewaySource.gateway.name === g.parentRef.name && x.gatewaySource.gateway.namespace === (g.parentRef.namespace ?? s.metadata.namespace ?? 'default'));
+    if (!source?.gatewaySource?.gatewayObject) continue;
+    const v = gatewayClientCertificates(model, source.gatewaySource, g.parentRef.sectionName);
+    if (!v.allowed) clientCertificatesNotEnforced.push({ ...v, reason: `${s.metadata.namespace ?? 'default'}/${s.metadata.name} requires client certificates, but ${v.reason}` });
+  }
 
   const declared = declaredPaths(specs, cluster, report);
   const key = (s: string, d: string) => `${s}\u0000${d}`;
@@ -113,7 +128,7 @@ export function verifyObjects(objects: SourcedObject[], options: VerifyOptions =
     .map((s) => `app:${s.metadata.namespace ?? 'default'}/${s.metadata.name}`));
   const unexpected = report.paths.filter((p) => p.allowed && !declaredKeys.has(key(p.source, p.destination))
     && !(unrestricted.has(p.source) && !p.destination.includes('/')));
-  return { report, declared, missing, unexpected, notAdmitted, problems: [], platform: cluster.platform.name, meshes: detected };
+  return { report, declared, missing, unexpected, notAdmitted, clientCertificatesNotEnforced, problems: [], platform: cluster.platform.name, meshes: detected };
 }
 
 /**
@@ -257,5 +272,6 @@ export function formatVerify(result: VerifyResult, all = false): string[] {
   for (const m of result.missing) lines.push(`declared but denied: ${label(m.source)} -> ${label(m.destination)}: ${m.reason}`);
   for (const u of result.unexpected) lines.push(`allowed but not declared: ${label(u.source)} -> ${label(u.destination)}: ${u.reason}`);
   for (const a of result.notAdmitted) lines.push(`not admitted: ${a.reason}`);
+  for (const c of result.clientCertificatesNotEnforced) lines.push(`client certificates not enforced: ${c.reason}`);
   return lines;
 }

@@ -213,4 +213,22 @@ describe('scenarios in detail', () => {
       expect(allowed(r, 'other-namespace', dest)).toBe(false);
     }
   });
+
+  test('fails verify when an app requires client certificates and the Gateway in the folder does not ask for them', () => {
+    const specs = (exampleDocs('gateway.yaml') as AppSpec[]).filter((a) => a.metadata.name === 'catalog')
+      .map((a) => ({ ...a, spec: { ...a.spec, gateway: { ...a.spec.gateway!, requireClientCertificates: true } } }));
+    const objects = synthScenario(specs, CLUSTER, path.join(ROOT, 'examples'));
+    const gateway = (frontend?: object) => ({
+      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'public', namespace: 'openshift-ingress' },
+      spec: {
+        gatewayClassName: 'openshift-default',
+        listeners: [{ name: 'https', protocol: 'HTTPS', port: 443, tls: { mode: 'Terminate', certificateRefs: [{ name: 'wildcard' }] }, allowedRoutes: { namespaces: { from: 'All' } } }],
+        ...(frontend ? { tls: { frontend } } : {}),
+      },
+    });
+    const open = verifyObjects(sourced([...objects, gateway()]), { specs, cluster: ClusterContext.fromSpec(CLUSTER) });
+    expect(open.clientCertificatesNotEnforced.map((v) => v.reason)).toEqual([expect.stringMatching(/^catalog\/catalog requires client certificates, but .*listener "https".*SIMPLE TLS/)]);
+    const mutual = verifyObjects(sourced([...objects, gateway({ default: { validation: { caCertificateRefs: [{ kind: 'ConfigMap', name: 'partner-ca' }] } } })]), { specs, cluster: ClusterContext.fromSpec(CLUSTER) });
+    expect(mutual.clientCertificatesNotEnforced).toEqual([]);
+  });
 });
