@@ -156,7 +156,7 @@ suite('the packed package in a cdk8s init typescript-app project', () => {
     expect(web.metadata.annotations).toEqual({ 'example.com/owner': 'team-shop' });
   });
 
-  test('the packaged CLI synthesizes as `npm run synth` does, byte-identically on every cdk8s version and to dist/', async () => {
+  test('the packaged CLI synthesizes as `npm run synth` does, byte-identically on every cdk8s version, with the fast and the generic rendering, and to dist/', async () => {
     const trees: Array<Map<string, Buffer>> = [];
     for (const entry of entries) {
       const dir = apps.get(entry.name)!;
@@ -172,5 +172,22 @@ suite('the packed package in a cdk8s init typescript-app project', () => {
     for (const [i, t] of trees.slice(1).entries()) expect({ app: entries[i + 1].name, differ: treeDiff(trees[0], t) }).toEqual({ app: entries[i + 1].name, differ: [] });
     // and to what the repository commits as dist/ (itself checked against src/ by the examples test)
     expect({ app: 'dist/', differ: treeDiff(trees[0], tree(path.join(ROOT, 'dist'))) }).toEqual({ app: 'dist/', differ: [] });
+    // The fast rendering reads cdk8s internals: on every cdk8s version, the generic path
+    // (CDK8S_ZEROTRUST_GENERIC_RENDER=1, cdk8s' own ApiObject.toJson) must give the same bytes.
+    for (const entry of entries) {
+      const dir = apps.get(entry.name)!;
+      const cli = path.join(dir, 'node_modules', 'cdk8s-zerotrust', 'bin', 'cdk8s-zerotrust');
+      const out = path.join(dir, 'out-generic');
+      process.env.CDK8S_ZEROTRUST_GENERIC_RENDER = '1';
+      try {
+        for (const args of synthCommands()) {
+          const withOut = args.map((a, i) => (args[i - 1] === '--out' ? out : a));
+          expectOk(await run(process.execPath, [cli, ...withOut, '--quiet'], ROOT), `${entry.name}: CDK8S_ZEROTRUST_GENERIC_RENDER=1 cdk8s-zerotrust ${args.join(' ')}`);
+        }
+      } finally {
+        delete process.env.CDK8S_ZEROTRUST_GENERIC_RENDER;
+      }
+      expect({ app: `${entry.name}, generic rendering`, differ: treeDiff(trees[0], tree(out)) }).toEqual({ app: `${entry.name}, generic rendering`, differ: [] });
+    }
   });
 });
