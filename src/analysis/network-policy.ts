@@ -1,7 +1,7 @@
 import * as net from 'node:net';
 import { NAMESPACE_NAME_LABEL, objectNamespace, selectorMatches } from './cluster';
 import type { LabelSelector, WorkloadEndpoint } from './cluster';
-import type { ClusterModel, KubeObject, NetworkEndpoint, PodEndpoint, PodPort, PortRef, Verdict } from './model';
+import type { ClusterModel, KubeObject, NamespaceInfo, NetworkEndpoint, PodEndpoint, PodPort, PortRef, Verdict } from './model';
 import { objectRef } from './model';
 
 /**
@@ -30,7 +30,7 @@ interface Rule {
   readonly ports?: unknown[];
 }
 
-const policyCache = new WeakMap<ClusterModel, Map<string, Policy[]>>();
+const policyCache = new WeakMap<ClusterModel, Map<string, NamespacePolicies>>();
 /** What selects a pod endpoint, per direction: endpoints are reused across many verdicts. */
 const selectingCache = new WeakMap<ClusterModel, WeakMap<PodEndpoint, { [direction: string]: Policy[] }>>();
 
@@ -141,19 +141,67 @@ function selecting(model: ClusterModel, pod: PodEndpoint, direction: PolicyDirec
   if (!byPod) selectingCache.set(model, byPod = new WeakMap());
   let known = byPod.get(pod);
   if (!known) byPod.set(pod, known = {});
-  return known[direction] ??= (policies(model).get(pod.namespace) ?? [])
+  return known[direction] ??= candidatePolicies(policies(model).get(pod.namespace), pod.labels)
     .filter((p) => p.rules[direction] !== undefined && selectorMatches(p.podSelector, pod.labels));
 }
 
+/**
+ * The policies of one namespace, in input order, indexed by the first `matchLabels` entry of their
+ * pod selector: a pod can only be selected by the policies filed under one of its own labels, or by
+ * those with no such entry (`{}`, only `matchExpressions`, malformed), which are kept aside. With
+ * one policy per app this keeps the lookup of a pod's policies from scanning the whole namespace.
+ */
+interface NamespacePolicies {
+  readonly all: Policy[];
+  readonly byLabel: Map<string, Policy[]>;
+  readonly unindexed: Policy[];
+  readonly order: Map<Policy, number>;
+}
+
+/** The policies of a namespace that may select a pod with these labels, in input order (a superset: callers match the selectors). */
+function candidatePolicies(ns: NamespacePolicies | undefined, labels: { readonly [key: string]: string }): Policy[] {
+  if (!ns) return [];
+  if (ns.byLabel.size === 0) return ns.unindexed;
+  const lists: Policy[][] = ns.unindexed.length ? [ns.unindexed] : [];
+  for (const k of Object.keys(labels)) {
+    const l = ns.byLabel.get(labelKey(k, labels[k]));
+    if (l) lists.push(l);
+  }
+  if (lists.length === 0) return [];
+  if (lists.length === 1) return lists[0];
+  const merged = [...new Set(lists.flat())];
+  return merged.sort((a, b) => ns.order.get(a)! - ns.order.get(b)!);
+}
+
+const labelKey = (k: string, v: string) => `${k}\u0000${v}`;
+
+/** The first `matchLabels` entry of a selector when it has a string value, as an index key. */
+function firstMatchLabel(selector: LabelSelector): string | undefined {
+  if (!isMapping(selector) || !isMapping(selector.matchLabels)) return undefined;
+  const k = Object.keys(selector.matchLabels)[0];
+  if (k === undefined) return undefined;
+  const v = selector.matchLabels[k];
+  return typeof v === 'string' ? labelKey(k, v) : undefined;
+}
+
 /** The NetworkPolicies of a model by namespace (a policy selects pods of its own namespace only), read once per model. */
-function policies(model: ClusterModel): Map<string, Policy[]> {
+function policies(model: ClusterModel): Map<string, NamespacePolicies> {
   let byNamespace = policyCache.get(model);
   if (!byNamespace) {
     byNamespace = new Map();
-    for (const p of model.objects.map((s) => s.object).filter(isNetworkPolicy).map(readPolicy)) {
-      const list = byNamespace.get(p.namespace);
-      if (list) list.push(p);
-      else byNamespace.set(p.namespace, [p]);
+    for (const s of model.objects) {
+      if (!isNetworkPolicy(s.object)) continue;
+      const p = readPolicy(s.object);
+      let ns = byNamespace.get(p.namespace);
+      if (!ns) byNamespace.set(p.namespace, ns = { all: [], byLabel: new Map(), unindexed: [], order: new Map() });
+      ns.order.set(p, ns.all.length);
+      ns.all.push(p);
+      const key = firstMatchLabel(p.podSelector);
+      if (key === undefined) ns.unindexed.push(p);
+      else {
+        const l = ns.byLabel.get(key);
+        if (l) l.push(p); else ns.byLabel.set(key, [p]);
+      }
     }
     policyCache.set(model, byNamespace);
   }
@@ -178,16 +226,54 @@ export function admittedPeers(model: ClusterModel, pod: PodEndpoint, direction: 
         if (!isMapping(peer) || peer.ipBlock !== undefined) continue;
         const podSelector = isMapping(peer.podSelector) ? peer.podSelector as LabelSelector : undefined;
         if (peer.namespaceSelector === undefined) { out.push({ namespaces: [p.namespace], podSelector }); continue; }
-        const namespaces = new Set<string>();
-        for (const ns of model.namespaces.values()) if (selectorMatches(peer.namespaceSelector as LabelSelector, ns.labels)) namespaces.add(ns.name);
-        // A namespace not in the model can still match a selector on its name label.
-        const byName = (peer.namespaceSelector as LabelSelector)?.matchLabels?.['kubernetes.io/metadata.name'];
-        if (byName) namespaces.add(byName);
-        out.push({ namespaces: [...namespaces], podSelector });
+        out.push({ namespaces: selectedNamespaces(model, peer.namespaceSelector), podSelector });
       }
     }
   }
   return out;
+}
+
+const namespaceSelections = new WeakMap<ClusterModel, WeakMap<object, string[]>>();
+
+/**
+ * The namespaces of the model a namespace selector matches, and the one it names by
+ * `kubernetes.io/metadata.name` (a namespace not in the model can still match a selector on its
+ * name label); cached per model and selector object, as every pod a policy isolates asks again.
+ */
+function selectedNamespaces(model: ClusterModel, selector: unknown): string[] {
+  let bySelector = namespaceSelections.get(model);
+  if (!bySelector) namespaceSelections.set(model, bySelector = new WeakMap());
+  const cacheable = typeof selector === 'object' && selector !== null;
+  const known = cacheable ? bySelector.get(selector) : undefined;
+  if (known) return known;
+  const namespaces = new Set<string>();
+  const first = firstMatchLabel(selector as LabelSelector);
+  const pool = first === undefined ? model.namespaces.values() : namespacesByLabel(model).get(first) ?? [];
+  for (const ns of pool) if (selectorMatches(selector as LabelSelector, ns.labels)) namespaces.add(ns.name);
+  const byName = (selector as LabelSelector)?.matchLabels?.['kubernetes.io/metadata.name'];
+  if (byName) namespaces.add(byName);
+  const out = [...namespaces];
+  if (cacheable) bySelector.set(selector, out);
+  return out;
+}
+
+const namespaceIndexes = new WeakMap<ClusterModel, Map<string, NamespaceInfo[]>>();
+
+/** The model's namespaces by each `label=value` they carry, in the model's order. */
+function namespacesByLabel(model: ClusterModel): Map<string, NamespaceInfo[]> {
+  let index = namespaceIndexes.get(model);
+  if (!index) {
+    index = new Map();
+    for (const ns of model.namespaces.values()) {
+      for (const k of Object.keys(ns.labels)) {
+        const key = labelKey(k, ns.labels[k]);
+        const l = index.get(key);
+        if (l) l.push(ns); else index.set(key, [ns]);
+      }
+    }
+    namespaceIndexes.set(model, index);
+  }
+  return index;
 }
 
 /** Pods a rule peer may select: in these namespaces, matching the pod selector. */

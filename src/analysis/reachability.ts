@@ -139,9 +139,10 @@ export function analyzeReachability(model: ClusterModel, options: ReachabilityOp
   }
 
   const destinations = [...workloadDests];
+  const destinationIds = new Set(destinations.map((d) => d.id));
   for (const source of sources.filter((s) => s.workload)) {
     for (const dest of egressDestinations(model, meshes, source.workload!, options, outside)) {
-      if (!destinations.some((d) => d.id === dest.id)) destinations.push(dest);
+      if (!destinationIds.has(dest.id)) { destinationIds.add(dest.id); destinations.push(dest); }
       paths.push(judge(model, meshes, source, dest, { applies: true, allowed: true, transport: undefined }));
     }
   }

@@ -29,7 +29,7 @@ import { manifestYaml } from '../render/yaml-dump';
 import { BASE_ENV, ResolvedApp, ResolvedSet, forEnvironment, resolveEnvironment } from './environments';
 import { SpecIssue, hasErrors, issueOf } from './issues';
 import { LoadedSpecs, classifyDocuments } from './load';
-import { trustGraph, trustMarkdown, trustSvg } from './trust-graph';
+import { drawableGraph, trustGraph, trustMarkdown, trustSvg } from './trust-graph';
 import type { ReachabilityReport } from '../analysis/reachability';
 import { validateClusterSpec } from '../constructs/validate-cluster-spec';
 import { AppDirectory } from '../spec/app-directory';
@@ -351,7 +351,7 @@ export function outputTree(files: AppFile[], report: ReachabilityReport, env: st
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const tree = new Map<string, string>(sorted.map((f) => [f.path, f.content]));
   tree.set('kustomization.yaml', kustomization(sorted.map((f) => f.path)));
-  const graph = trustGraph(report);
+  const graph = drawableGraph(trustGraph(report));
   tree.set('TRUST.md', trustMarkdown(graph, env ?? BASE_ENV));
   tree.set('trust.svg', trustSvg(graph));
   return tree;

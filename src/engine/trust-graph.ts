@@ -22,7 +22,23 @@ export interface TrustGraph {
   readonly edges: TrustEdge[];
   /** Paths every workload has and the picture leaves out (cluster DNS, the mesh control plane), counted. */
   readonly omitted: number;
+  /** Set when the graph is a per-namespace summary of a larger one (see `summarizeByNamespace`). */
+  readonly summary?: TrustSummary;
 }
+
+/** What a per-namespace summary stands for. */
+export interface TrustSummary {
+  /** Nodes and edges of the full graph. */
+  readonly nodes: number;
+  readonly edges: number;
+  /** Apps of the full graph. */
+  readonly apps: number;
+  /** The size above which the picture is summarized. */
+  readonly threshold: number;
+}
+
+/** Above this many nodes, TRUST.md and trust.svg draw one node per namespace instead of one per app. */
+export const TRUST_GRAPH_MAX_NODES = 300;
 
 const byLabel = (a: { label: string }, b: { label: string }) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0);
 
@@ -73,11 +89,74 @@ export function trustGraph(report: ReachabilityReport): TrustGraph {
   return { nodes: sorted, edges, omitted };
 }
 
+/**
+ * The graph to draw: the graph itself up to `maxNodes` nodes; above that a per-namespace summary
+ * (a picture of thousands of apps is unreadable and slow to lay out): the apps of a namespace are
+ * one node, `namespace <ns> (<n> apps)`, other nodes stay, and the edges between two nodes are
+ * one edge that counts them and lists what they allow.
+ */
+export function drawableGraph(graph: TrustGraph, maxNodes: number = TRUST_GRAPH_MAX_NODES): TrustGraph {
+  return graph.nodes.length > maxNodes ? summarizeByNamespace(graph, maxNodes) : graph;
+}
+
+/** The per-namespace summary of a graph (see `drawableGraph`). */
+export function summarizeByNamespace(graph: TrustGraph, threshold: number = TRUST_GRAPH_MAX_NODES): TrustGraph {
+  const apps = new Map<string, number>();
+  const group = new Map<string, string>();
+  for (const n of graph.nodes) {
+    if (n.kind !== 'app') { group.set(n.id, n.id); continue; }
+    const ns = n.label.slice(0, n.label.indexOf('/'));
+    apps.set(ns, (apps.get(ns) ?? 0) + 1);
+    group.set(n.id, `namespace:${ns}`);
+  }
+  const nodes = new Map<string, TrustNode>();
+  for (const n of graph.nodes) {
+    const id = group.get(n.id)!;
+    if (nodes.has(id)) continue;
+    if (n.kind !== 'app') { nodes.set(id, n); continue; }
+    const ns = id.slice('namespace:'.length);
+    const count = apps.get(ns)!;
+    nodes.set(id, { id, label: `namespace ${ns} (${count} app${count === 1 ? '' : 's'})`, kind: 'app' });
+  }
+  const merged = new Map<string, { from: string; to: string; count: number; labels: Set<string>; via: Set<string> }>();
+  for (const e of graph.edges) {
+    const from = group.get(e.from)!;
+    const to = group.get(e.to)!;
+    const key = `${from}\u0000${to}`;
+    let m = merged.get(key);
+    if (!m) merged.set(key, m = { from, to, count: 0, labels: new Set(), via: new Set() });
+    m.count++;
+    m.labels.add(e.label);
+    for (const v of e.via.split(', ')) if (v) m.via.add(v);
+  }
+  const sorted = [...nodes.values()].sort(byLabel);
+  const order = new Map(sorted.map((n, i) => [n.id, i]));
+  const edges: TrustEdge[] = [...merged.values()].map((m) => {
+    const labels = [...m.labels].sort();
+    const shown = labels.length > 3 ? `${labels.slice(0, 3).join(', ')}, ...` : labels.join(', ');
+    return {
+      from: m.from, to: m.to,
+      label: `${m.count} connection${m.count === 1 ? '' : 's'}: ${shown}`,
+      via: ['entry', 'network policy', 'mesh'].filter((layer) => m.via.has(layer)).join(', '),
+    };
+  });
+  edges.sort((a, b) => order.get(a.from)! - order.get(b.from)! || order.get(a.to)! - order.get(b.to)!);
+  return {
+    nodes: sorted, edges, omitted: graph.omitted,
+    summary: { nodes: graph.nodes.length, edges: graph.edges.length, apps: graph.nodes.filter((n) => n.kind === 'app').length, threshold },
+  };
+}
+
 const mermaidText = (s: string) => s.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
 const markdownCell = (s: string) => s.replace(/\|/g, '\\|');
 
-/** TRUST.md: the graph as a Mermaid flowchart and as a table. */
+/**
+ * TRUST.md: the graph as a Mermaid flowchart and as a table. A summary (see `drawableGraph`) says
+ * so; when even the summary is larger than its threshold, only the table is written.
+ */
 export function trustMarkdown(graph: TrustGraph, env: string): string {
+  const summary = graph.summary;
+  const tooLarge = summary !== undefined && graph.nodes.length > summary.threshold;
   const ids = new Map(graph.nodes.map((n, i) => [n.id, `n${i + 1}`]));
   const labels = new Map(graph.nodes.map((n) => [n.id, n.label]));
   const shape = (n: TrustNode) => (n.kind === 'app' ? `["${mermaidText(n.label)}"]` : `(["${mermaidText(n.label)}"])`);
@@ -89,12 +168,21 @@ export function trustMarkdown(graph: TrustGraph, env: string): string {
     'layer lets through: the entry point (Route, Ingress), the NetworkPolicies of both ends and the mesh.',
     'Everything not drawn here is denied.' + (graph.omitted ? ` Not drawn: ${graph.omitted} connections to the cluster DNS and the mesh control plane, which every app has.` : ''),
     '',
-    '```mermaid',
-    'flowchart LR',
-    ...graph.nodes.map((n) => `  ${ids.get(n.id)}${shape(n)}`),
-    ...graph.edges.map((e) => `  ${ids.get(e.from)} -->|"${mermaidText(e.label)}"| ${ids.get(e.to)}`),
-    '```',
-    '',
+    ...(summary ? [
+      `**Summary per namespace.** The full graph has ${summary.apps} apps (${summary.nodes} nodes) and ${summary.edges} edges, more than`,
+      `a picture can show (above ${summary.threshold} nodes), so each namespace is drawn as one node and the edges between`,
+      'two nodes are counted, with what they allow. `cdk8s-zerotrust verify` on this folder lists every connection.',
+      ...(tooLarge ? ['', `Even per namespace there are ${graph.nodes.length} nodes: no flowchart is drawn, only the table.`] : []),
+      '',
+    ] : []),
+    ...(tooLarge ? [] : [
+      '```mermaid',
+      'flowchart LR',
+      ...graph.nodes.map((n) => `  ${ids.get(n.id)}${shape(n)}`),
+      ...graph.edges.map((e) => `  ${ids.get(e.from)} -->|"${mermaidText(e.label)}"| ${ids.get(e.to)}`),
+      '```',
+      '',
+    ]),
     '| from | to | decided by | allowed |',
     '| --- | --- | --- | --- |',
     ...graph.edges.map((e) => `| ${markdownCell(labels.get(e.from)!)} | ${markdownCell(labels.get(e.to)!)} | ${e.via} | ${markdownCell(e.label)} |`),
@@ -107,48 +195,112 @@ const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 
 /**
  * Column of each node: 0 for nodes nobody calls, else one more than the furthest caller. Kahn's
- * algorithm in label order, O(nodes + edges) without cycles; a cycle (a calls b calls a) is entered
- * at the node with most callers already placed.
+ * algorithm in label order; a cycle (a calls b calls a) is entered at the node with most callers
+ * already placed (then the first in label order). That choice is kept in a heap keyed by (callers
+ * placed, label order), updated as nodes are placed, so the whole layout is O((nodes + edges) log nodes)
+ * however many cycles there are.
  */
-function layers(graph: TrustGraph): Map<string, number> {
-  const col = new Map<string, number>(graph.nodes.map((n) => [n.id, 0]));
-  const preds = new Map<string, string[]>(graph.nodes.map((n) => [n.id, []]));
-  const succs = new Map<string, string[]>(graph.nodes.map((n) => [n.id, []]));
-  const indegree = new Map<string, number>(graph.nodes.map((n) => [n.id, 0]));
+export function trustLayers(graph: TrustGraph): Map<string, number> {
+  const n = graph.nodes.length;
+  const index = new Map<string, number>(graph.nodes.map((node, i) => [node.id, i]));
+  const col = new Array<number>(n).fill(0);
+  const preds: number[][] = graph.nodes.map(() => []);
+  const succs: number[][] = graph.nodes.map(() => []);
+  const indegree = new Array<number>(n).fill(0);
   for (const e of graph.edges) {
     if (e.from === e.to) continue;
-    preds.get(e.to)!.push(e.from);
-    succs.get(e.from)!.push(e.to);
-    indegree.set(e.to, indegree.get(e.to)! + 1);
+    const f = index.get(e.from)!;
+    const t = index.get(e.to)!;
+    preds[t].push(f);
+    succs[f].push(t);
+    indegree[t]++;
   }
-  const placed = new Set<string>();
-  const place = (id: string) => {
-    col.set(id, Math.max(0, ...preds.get(id)!.filter((p) => placed.has(p)).map((p) => col.get(p)! + 1)));
-    placed.add(id);
+  const placed = new Array<boolean>(n).fill(false);
+  /** Per node, how many entries of its `preds` are placed (an edge counts once per entry, as before). */
+  const known = new Array<number>(n).fill(0);
+  const stuck = new CycleEntryHeap();
+  let placedCount = 0;
+  const place = (i: number) => {
+    let c = 0;
+    for (const p of preds[i]) if (placed[p] && col[p] + 1 > c) c = col[p] + 1;
+    col[i] = c;
+    placed[i] = true;
+    placedCount++;
+    for (const s of succs[i]) {
+      if (placed[s]) continue;
+      known[s]++;
+      stuck.push(known[s], s);
+    }
   };
-  const queue = graph.nodes.filter((n) => indegree.get(n.id) === 0).map((n) => n.id);
-  for (let next = 0; placed.size < graph.nodes.length;) {
+  const queue: number[] = [];
+  for (let i = 0; i < n; i++) if (indegree[i] === 0) queue.push(i);
+  for (let i = 0; i < n; i++) if (indegree[i] !== 0) stuck.push(0, i);
+  for (let next = 0; placedCount < n;) {
     if (next >= queue.length) {
       // Only cycles are left: enter one where most callers are already placed (then label order).
-      let stuck = '';
-      let best = -1;
-      for (const n of graph.nodes) {
-        if (placed.has(n.id)) continue;
-        const known = preds.get(n.id)!.filter((p) => placed.has(p)).length;
-        if (known > best) { best = known; stuck = n.id; }
-      }
-      indegree.set(stuck, 0);
-      queue.push(stuck);
+      let entry = stuck.pop();
+      while (placed[entry.node] || entry.known !== known[entry.node]) entry = stuck.pop();
+      indegree[entry.node] = 0;
+      queue.push(entry.node);
     }
-    const id = queue[next++];
-    if (placed.has(id)) continue;
-    place(id);
-    for (const s of succs.get(id)!) {
-      indegree.set(s, indegree.get(s)! - 1);
-      if (indegree.get(s) === 0) queue.push(s);
+    const i = queue[next++];
+    if (placed[i]) continue;
+    place(i);
+    for (const s of succs[i]) {
+      indegree[s]--;
+      if (indegree[s] === 0) queue.push(s);
     }
   }
-  return col;
+  return new Map(graph.nodes.map((node, i) => [node.id, col[i]]));
+}
+
+/** A max-heap of (callers placed, node) entries, most callers first, then the lowest node index; stale entries are skipped by the caller. */
+class CycleEntryHeap {
+  private readonly known: number[] = [];
+  private readonly nodes: number[] = [];
+
+  public push(known: number, node: number): void {
+    this.known.push(known);
+    this.nodes.push(node);
+    let i = this.known.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.before(i, parent)) break;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  public pop(): { known: number; node: number } {
+    const top = { known: this.known[0], node: this.nodes[0] };
+    const lastKnown = this.known.pop()!;
+    const lastNode = this.nodes.pop()!;
+    if (this.known.length > 0) {
+      this.known[0] = lastKnown;
+      this.nodes[0] = lastNode;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let best = i;
+        if (l < this.known.length && this.before(l, best)) best = l;
+        if (r < this.known.length && this.before(r, best)) best = r;
+        if (best === i) break;
+        this.swap(i, best);
+        i = best;
+      }
+    }
+    return top;
+  }
+
+  private before(a: number, b: number): boolean {
+    return this.known[a] > this.known[b] || (this.known[a] === this.known[b] && this.nodes[a] < this.nodes[b]);
+  }
+
+  private swap(a: number, b: number): void {
+    [this.known[a], this.known[b]] = [this.known[b], this.known[a]];
+    [this.nodes[a], this.nodes[b]] = [this.nodes[b], this.nodes[a]];
+  }
 }
 
 /**
@@ -157,10 +309,11 @@ function layers(graph: TrustGraph): Map<string, number> {
  * target, with what it allows written just before the arrow head, so labels never overlap.
  */
 export function trustSvg(graph: TrustGraph): string {
-  const col = layers(graph);
+  if (graph.summary !== undefined && graph.nodes.length > graph.summary.threshold) return tooLargeSvg(graph);
+  const col = trustLayers(graph);
   const CHAR = 7; const ROW = 16; const PAD = 20; const GAPY = 24;
-  const W = Math.max(160, ...graph.nodes.map((n) => n.label.length * CHAR + 24));
-  const GAPX = Math.max(120, ...graph.edges.map((e) => e.label.length * 6.2 + 60));
+  const W = graph.nodes.reduce((m, n) => Math.max(m, n.label.length * CHAR + 24), 160);
+  const GAPX = graph.edges.reduce((m, e) => Math.max(m, e.label.length * 6.2 + 60), 120);
   const incoming = new Map<string, TrustEdge[]>();
   for (const e of graph.edges) {
     const list = incoming.get(e.to);
@@ -179,7 +332,7 @@ export function trustSvg(graph: TrustGraph): string {
     for (const n of ns) { pos.set(n.id, { x: PAD + c * (W + GAPX), y, h: height(n) }); y += height(n) + GAPY; }
     bottom = Math.max(bottom, y - GAPY);
   }
-  const width = Math.ceil(PAD * 2 + (Math.max(0, ...columns.keys()) + 1) * (W + GAPX) - GAPX);
+  const width = Math.ceil(PAD * 2 + ([...columns.keys()].reduce((m, c) => Math.max(m, c), 0) + 1) * (W + GAPX) - GAPX);
   const total = Math.ceil(bottom + PAD);
   const fill: { [kind: string]: string } = { app: '#e8f1fb', router: '#fdf1e3', ingress: '#fdf1e3', gateway: '#fdf1e3' };
   const out = [
@@ -207,4 +360,21 @@ export function trustSvg(graph: TrustGraph): string {
   }
   out.push('</svg>', '');
   return out.join('\n');
+}
+
+/** The SVG of a graph too large to draw even per namespace: a note pointing at TRUST.md's table. */
+function tooLargeSvg(graph: TrustGraph): string {
+  const lines = [
+    `${graph.summary!.apps} apps in ${graph.nodes.length} namespaces and entry points: too many to draw.`,
+    'TRUST.md lists every connection between namespaces; cdk8s-zerotrust verify lists every connection.',
+  ];
+  const width = 760;
+  const height = 80;
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `  <rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    ...lines.map((l, i) => `  <text x="20" y="${32 + i * 20}" fill="#222">${xml(l)}</text>`),
+    '</svg>',
+    '',
+  ].join('\n');
 }

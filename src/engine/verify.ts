@@ -193,6 +193,7 @@ export function declaredPaths(specs: AppSpec[], cluster: ClusterContext, report:
   const add = (source: string, destination: string, why: string) => out.push({ source, destination, why });
   const dest = (ns: string, name: string, port: number) => `${ns}/${name}:${port}`;
   const outside = report.sources.find((s) => s.kind === 'outside')?.endpoint.ip;
+  const planes = report.destinations.filter((x) => x.kind === 'control-plane');
   for (const spec of specs) {
     const s = spec.spec;
     const ns = spec.metadata.namespace ?? 'default';
@@ -237,7 +238,6 @@ export function declaredPaths(specs: AppSpec[], cluster: ClusterContext, report:
     add(source, 'dns-udp', 'cluster DNS (always allowed)');
     add(source, 'dns-tcp', 'cluster DNS (always allowed)');
     if (s.mesh) {
-      const planes = report.destinations.filter((x) => x.kind === 'control-plane');
       for (const d of planes) add(source, d.id, `${app} spec.mesh (the sidecar's control plane)`);
       // No workload got a sidecar at all: the declared path has no destination (reported missing with the reason).
       if (planes.length === 0) add(source, NO_CONTROL_PLANE, `${app} spec.mesh (the sidecar's control plane)`);
@@ -259,7 +259,8 @@ export function formatVerify(result: VerifyResult, all = false): string[] {
   const byDest = new Map<string, PathVerdict[]>();
   for (const p of report.paths) {
     if (!p.allowed && !all && !declared.has(`${p.source}\u0000${p.destination}`)) continue;
-    byDest.set(p.destination, [...(byDest.get(p.destination) ?? []), p]);
+    const list = byDest.get(p.destination);
+    if (list) list.push(p); else byDest.set(p.destination, [p]);
   }
   for (const d of report.destinations) {
     const paths = byDest.get(d.id);

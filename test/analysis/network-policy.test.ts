@@ -373,3 +373,37 @@ describe('connectionVerdict', () => {
     expect(ingressVerdict(m, anonymous, tcp(8080), ip('203.0.113.1')).reason).toBe('NetworkPolicy shop/web-ingress isolates the pods labelled app=web in namespace shop for ingress and no rule of it admits it');
   });
 });
+
+describe('the index of policies by pod label', () => {
+  test('a pod gets the policies that select it, in input order, whatever kind of selector they have', () => {
+    const pods = deployment('shop', 'web', { app: 'web', tier: 'front' });
+    const policies = [
+      policy('shop', 'p1-by-tier', { podSelector: { matchLabels: { tier: 'front' } } }),
+      policy('shop', 'p2-all', { podSelector: {} }),
+      policy('shop', 'p3-other', { podSelector: { matchLabels: { app: 'other' } } }),
+      policy('shop', 'p4-by-app', { podSelector: { matchLabels: { app: 'web', tier: 'front' } } }),
+      policy('shop', 'p5-expression', { podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['web'] }] } }),
+      policy('shop', 'p6-both-not-all', { podSelector: { matchLabels: { app: 'web', tier: 'back' } } }),
+      policy('shop', 'p7-malformed-value', { podSelector: { matchLabels: { app: 5 } } }),
+      policy('shop', 'p8-omitted-selector', {}),
+      policy('other', 'p9-other-namespace', { podSelector: {} }),
+    ];
+    const m = model(pods, ...policies);
+    expect(isolatingPolicies(m, pod(m, 'Deployment shop/web'), 'Ingress')).toEqual([
+      'NetworkPolicy shop/p1-by-tier', 'NetworkPolicy shop/p2-all', 'NetworkPolicy shop/p4-by-app', 'NetworkPolicy shop/p5-expression', 'NetworkPolicy shop/p8-omitted-selector',
+    ]);
+    // The same answer as matching every policy of the namespace, for pods of any labels.
+    for (const labels of [{}, { app: 'other' }, { tier: 'front' }, { app: 'web', tier: 'back' }] as Array<{ [k: string]: string }>) {
+      const m2 = model(deployment('shop', 'x', labels), ...policies);
+      const all = policies.filter((p) => p.metadata.namespace === 'shop' && (p.spec.podSelector === undefined || selectsAll(p.spec.podSelector, labels))).map((p) => `NetworkPolicy shop/${p.metadata.name}`);
+      expect(isolatingPolicies(m2, pod(m2, 'Deployment shop/x'), 'Ingress')).toEqual(all);
+    }
+  });
+});
+
+/** matchLabels and In expressions, as the tests above use them. */
+function selectsAll(selector: any, labels: { [k: string]: string }): boolean {
+  const ml = selector.matchLabels ?? {};
+  return Object.entries(ml).every(([k, v]) => labels[k] === v)
+    && (selector.matchExpressions ?? []).every((e: any) => e.operator === 'In' && e.values.includes(labels[e.key]));
+}

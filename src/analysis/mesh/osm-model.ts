@@ -105,6 +105,40 @@ interface Resources {
   upstreamTrafficSettings: Set<string>;
   /** Objects of OSM's kinds in namespaces OSM does not monitor (ignored by OSM), by ref. */
   ignored: string[];
+  /** Indexes over the lists above (filled by `indexResources`), so that a verdict does not scan every policy of the input. */
+  index: ResourceIndex;
+}
+
+/** Lookups by identity and name; every list is in input order. */
+interface ResourceIndex {
+  /** Valid TrafficTargets by destination identity (`namespace/name`). */
+  readonly targetsByDestination: Map<string, TrafficTarget[]>;
+  /** Egress policies by their ServiceAccount sources (`namespace/name`). */
+  readonly egressesBySource: Map<string, EgressPolicy[]>;
+  /** The first IngressBackend with a backend of this name and port number (`name\0port`). */
+  readonly firstBackend: Map<string, IngressBackend>;
+  /** IngressBackends with a backend of this name. */
+  readonly backendsByName: Map<string, IngressBackend[]>;
+  /** Position of each IngressBackend in `ingressBackends`. */
+  readonly backendOrder: Map<IngressBackend, number>;
+}
+
+function indexResources(r: Resources): ResourceIndex {
+  const push = <T>(m: Map<string, T[]>, k: string, v: T) => { const l = m.get(k); if (!l) m.set(k, [v]); else if (l[l.length - 1] !== v) l.push(v); };
+  const index: ResourceIndex = { targetsByDestination: new Map(), egressesBySource: new Map(), firstBackend: new Map(), backendsByName: new Map(), backendOrder: new Map() };
+  for (const t of r.trafficTargets) if (t.valid) push(index.targetsByDestination, idKey(t.destination.namespace, t.destination.name), t);
+  for (const e of r.egresses) {
+    for (const x of e.sources) if (x.kind === 'ServiceAccount') push(index.egressesBySource, idKey(x.namespace, x.name), e);
+  }
+  r.ingressBackends.forEach((ib, i) => {
+    index.backendOrder.set(ib, i);
+    for (const b of ib.backends) {
+      push(index.backendsByName, b.name, ib);
+      const k = `${b.name}\u0000${b.port}`;
+      if (b.port !== undefined && !index.firstBackend.has(k)) index.firstBackend.set(k, ib);
+    }
+  });
+  return index;
 }
 
 /** An HTTP route of a destination's inbound route configuration, with the callers it admits. */
@@ -149,6 +183,8 @@ export class OsmModel implements IMeshModel {
   public readonly meshName: string;
   private readonly cache = new WeakMap<ClusterModel, Resources>();
   private readonly privilegedInit = new WeakMap<ClusterModel, boolean>();
+  /** `isMeshed` per model and workload (asked for every path a workload is an end of). */
+  private readonly meshedCache = new WeakMap<ClusterModel, WeakMap<Workload, Verdict>>();
 
   constructor(props: OsmModelProps = {}) {
     this.controlPlaneNamespace = props.controlPlaneNamespace ?? 'osm-system';
@@ -184,6 +220,14 @@ export class OsmModel implements IMeshModel {
    * An invalid annotation value makes the injector refuse the pod (the webhook fails closed).
    */
   public isMeshed(model: ClusterModel, workload: Workload): Verdict {
+    let byWorkload = this.meshedCache.get(model);
+    if (!byWorkload) this.meshedCache.set(model, byWorkload = new WeakMap());
+    let known = byWorkload.get(workload);
+    if (!known) byWorkload.set(workload, known = this.injects(model, workload));
+    return known;
+  }
+
+  private injects(model: ClusterModel, workload: Workload): Verdict {
     const ref = workload.ref;
     const no = (reason: string, objects: string[] = [ref]): Verdict => ({ allowed: false, reason: `${ref} gets no OSM sidecar: ${reason}`, objects });
     if (workload.hostNetwork) return no('it uses the host network, which OSM never injects (osm:pkg/injector/webhook.go:193)');
@@ -375,7 +419,7 @@ export class OsmModel implements IMeshModel {
         noChain = `port ${path.servicePort.port} of ${svcRef} has ${ap.how}: OSM builds no filter chain for it (only http, grpc, tcp, tcp-server-first; osm:pkg/envoy/generator/lds/inmesh.go:300-328)`;
       } else {
         const destW = dest.workload!;
-        const granting = s.permissive ? [] : r.trafficTargets.filter((t) => t.valid && identityIs(t.destination, destW) && t.sources.some((x) => identityIs(x, w)));
+        const granting = s.permissive ? [] : (r.index.targetsByDestination.get(idKey(destW.namespace, destW.serviceAccount)) ?? []).filter((t) => t.sources.some((x) => identityIs(x, w)));
         if (s.permissive || granting.length > 0) {
           const transport = request.transport ?? (kind === 'http' ? 'http' : 'tcp');
           const why = s.permissive ? `permissive mode (${s.permissiveSource})` : `${refList(granting.map((t) => t.ref))} lets ServiceAccount ${w.namespace}/${w.serviceAccount} call ServiceAccount ${destW.namespace}/${destW.serviceAccount}`;
@@ -416,7 +460,7 @@ export class OsmModel implements IMeshModel {
    */
   private egressVerdict(model: ClusterModel, request: MeshConnectionRequest, path: DialPath, w: Workload): Verdict {
     const r = this.resources(model);
-    const mine = r.egresses.filter((e) => e.sources.some((x) => x.kind === 'ServiceAccount' && identityIs(x, w)));
+    const mine = r.index.egressesBySource.get(idKey(w.namespace, w.serviceAccount)) ?? [];
     const sa = `ServiceAccount ${w.namespace}/${w.serviceAccount}`;
     if (mine.length === 0) return { allowed: false, reason: `no Egress policy names ${sa} as a source`, objects: [] };
     const misses: string[] = [];
@@ -538,7 +582,7 @@ export class OsmModel implements IMeshModel {
 
     const caller = `ServiceAccount ${src.namespace}/${src.serviceAccount}`;
     const callee = `ServiceAccount ${d.namespace}/${d.serviceAccount}`;
-    const targets = r.trafficTargets.filter((t) => t.valid && identityIs(t.destination, d));
+    const targets = r.index.targetsByDestination.get(idKey(d.namespace, d.serviceAccount)) ?? [];
     const ttRefs = targets.map((t) => t.ref);
     // Network (L4) RBAC.
     const rbac: { tt: TrafficTarget; ports: number[] }[] = [];
@@ -653,12 +697,13 @@ export class OsmModel implements IMeshModel {
     if (svcPorts.length === 0) return { allowed: false, reason: `${sidecar}, for a Service port that sends to it; no Service of the input sends to its port ${request.port}`, objects: [d.ref], arrival };
     const found: { ib: IngressBackend; backend: IbBackend; svc: ServiceInfo }[] = [];
     for (const { svc } of svcPorts) {
-      const ib = r.ingressBackends.find((x) => x.backends.some((b) => b.name === svc.name && b.port === request.port));
+      const ib = r.index.firstBackend.get(`${svc.name}\u0000${request.port}`);
       if (ib) found.push({ ib, backend: ib.backends.find((b) => b.name === svc.name && b.port === request.port)!, svc });
     }
     const svcRefs = unique(svcPorts.map((x) => objectRef(x.svc.source.object)));
     if (found.length === 0) {
-      const near = r.ingressBackends.flatMap((ib) => ib.backends.filter((b) => svcPorts.some((x) => x.svc.name === b.name)).map((b) => {
+      const named = [...new Set(svcPorts.flatMap((x) => r.index.backendsByName.get(x.svc.name) ?? []))].sort((a, b) => r.index.backendOrder.get(a)! - r.index.backendOrder.get(b)!);
+      const near = named.flatMap((ib) => ib.backends.filter((b) => svcPorts.some((x) => x.svc.name === b.name)).map((b) => {
         const sp = svcPorts.find((x) => x.svc.name === b.name && x.p.port === b.port);
         return `${ib.ref} names ${b.name} port ${b.port ?? '(none)'}${sp ? `, the Service port: OSM matches the targetPort ${request.port}` : ''}`;
       }));
@@ -740,6 +785,7 @@ export class OsmModel implements IMeshModel {
       egresses: [],
       upstreamTrafficSettings: new Set(),
       ignored: [],
+      index: undefined as unknown as ResourceIndex,
     };
     for (const { object: o } of model.objects) {
       const group = o.apiVersion.split('/')[0];
@@ -762,6 +808,7 @@ export class OsmModel implements IMeshModel {
         case 'uts': r.upstreamTrafficSettings.add(`${ns}/${o.metadata.name}`); break;
       }
     }
+    r.index = indexResources(r);
     this.cache.set(model, r);
     return r;
   }
@@ -857,10 +904,39 @@ function peerName(peer: MeshPeer): string {
 
 /** The Services a source is an endpoint of, as "namespace/name". */
 function peerServices(model: ClusterModel, peer: MeshPeer): string[] {
+  let byPeer = peerServiceCache.get(model);
+  if (!byPeer) peerServiceCache.set(model, byPeer = new WeakMap());
+  let known = byPeer.get(peer);
+  if (!known) byPeer.set(peer, known = computePeerServices(model, peer));
+  return known;
+}
+
+const peerServiceCache = new WeakMap<ClusterModel, WeakMap<MeshPeer, string[]>>();
+const serviceOrders = new WeakMap<ClusterModel, { order: Map<ServiceInfo, number>; byNamespace: Map<string, ServiceInfo[]> }>();
+
+/** The model's Services by namespace, and their positions (computed once per model). */
+function serviceOrder(model: ClusterModel): { order: Map<ServiceInfo, number>; byNamespace: Map<string, ServiceInfo[]> } {
+  let known = serviceOrders.get(model);
+  if (!known) {
+    known = { order: new Map(), byNamespace: new Map() };
+    for (const svc of model.services) {
+      known.order.set(svc, known.order.size);
+      const l = known.byNamespace.get(svc.namespace);
+      if (l) l.push(svc); else known.byNamespace.set(svc.namespace, [svc]);
+    }
+    serviceOrders.set(model, known);
+  }
+  return known;
+}
+
+function computePeerServices(model: ClusterModel, peer: MeshPeer): string[] {
   const out: string[] = [];
   const w = peer.workload;
   const e = peer.external;
-  for (const svc of model.services) {
+  // Only the Services selecting the workload, and those of the external peer's namespace, can match (in the model's order).
+  const { order, byNamespace } = serviceOrder(model);
+  const candidates = new Set<ServiceInfo>([...(w ? workloadServices(model, w) : []), ...(e?.namespace !== undefined ? byNamespace.get(e.namespace) ?? [] : [])]);
+  for (const svc of [...candidates].sort((a, b) => order.get(a)! - order.get(b)!)) {
     if (w && servicePods(model, svc).includes(w)) out.push(`${svc.namespace}/${svc.name}`);
     if (e && e.namespace === svc.namespace && e.podLabels && svc.selector && Object.keys(svc.selector).length > 0
       && Object.entries(svc.selector).every(([k, v]) => e.podLabels![k] === v)) out.push(`${svc.namespace}/${svc.name}`);
@@ -878,6 +954,11 @@ function identityKey(id: Identity): string {
 
 function principal(w: Workload): string {
   return `${w.namespace}/${w.serviceAccount}`;
+}
+
+/** An index key of an identity (`identityIs` compares namespace and name). */
+function idKey(namespace: string, name: string): string {
+  return `${namespace}\u0000${name}`;
 }
 
 function injectionAnnotation(annotations: { readonly [key: string]: string }): { enabled?: boolean; invalid?: string } {
