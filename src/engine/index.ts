@@ -13,3 +13,4 @@ export {
 export { DevCertificateAuthority, IssuedCertificate, CertificateRequest, KeyPairPem } from './dev-certs';
 export { DeclaredPath, VerifyOptions, VerifyResult, verifyFolder, verifyObjects, formatVerify } from './verify';
 export { SpecReadLimits } from './safe-read';
+export { synthesizeCharts } from './library-synth';

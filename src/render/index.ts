@@ -8,4 +8,5 @@
  * May import: nothing else in src/ (cdk8s and js-yaml only).
  */
 export { dumpYaml, manifestYaml, YAML_DUMP_OPTIONS } from './yaml-dump';
+export { cdk8sYaml } from './cdk8s-yaml';
 export { RenderSwitches, renderSwitches, GENERIC_RENDER_VARIABLE, JS_YAML_VARIABLE } from './switches';
