@@ -32,7 +32,7 @@ interface Rule {
 
 const policyCache = new WeakMap<ClusterModel, Map<string, NamespacePolicies>>();
 /** What selects a pod endpoint, per direction: endpoints are reused across many verdicts. */
-const selectingCache = new WeakMap<ClusterModel, WeakMap<PodEndpoint, { [direction: string]: Policy[] }>>();
+const selectingCache = new WeakMap<ClusterModel, WeakMap<PodEndpoint, { [direction: string]: Policy[] | undefined }>>();
 
 /**
  * Whether `source` may open a connection to `port` of the `dest` pod, as the ingress side of
@@ -140,7 +140,7 @@ function selecting(model: ClusterModel, pod: PodEndpoint, direction: PolicyDirec
   let byPod = selectingCache.get(model);
   if (!byPod) selectingCache.set(model, byPod = new WeakMap());
   let known = byPod.get(pod);
-  if (!known) byPod.set(pod, known = {});
+  if (!known) byPod.set(pod, known = { Ingress: undefined, Egress: undefined }); // one shape for every endpoint
   return known[direction] ??= candidatePolicies(policies(model).get(pod.namespace), pod.labels)
     .filter((p) => p.rules[direction] !== undefined && selectorMatches(p.podSelector, pod.labels));
 }

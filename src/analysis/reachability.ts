@@ -342,11 +342,15 @@ function entryFor(source: TrafficSource, dest: TrafficDestination, index: EntryI
   return { applies: false, allowed: true };
 }
 
+/** A verdict of the table (an object literal of one shape: `{ ...base }` gave every verdict a hidden class of its own, 10 MB per 4000 apps). */
+function pathVerdict(source: TrafficSource, dest: TrafficDestination, allowed: boolean, reason: string, objects: string[]): PathVerdict {
+  return { source: source.id, destination: dest.id, allowed, reason, objects };
+}
+
 function judge(model: ClusterModel, meshes: IMeshModel[], source: TrafficSource, dest: TrafficDestination, entry: Entry): PathVerdict {
-  const base = { source: source.id, destination: dest.id };
-  if (entry.applies && !entry.allowed) return { ...base, allowed: false, reason: `entry: ${entry.verdict!.reason}`, objects: entry.verdict!.objects };
+  if (entry.applies && !entry.allowed) return pathVerdict(source, dest, false, `entry: ${entry.verdict!.reason}`, entry.verdict!.objects);
   const net = connectionVerdict(model, source.endpoint, dest.endpoint, { port: dest.port, protocol: dest.protocol });
-  if (!net.allowed) return { ...base, allowed: false, reason: `network policy: ${net.reason}`, objects: net.objects };
+  if (!net.allowed) return pathVerdict(source, dest, false, `network policy: ${net.reason}`, net.objects);
   const reasons = [entry.verdict ? `entry: ${entry.verdict.reason}` : undefined, `network policy: ${net.reason}`];
   const objects = [...(entry.verdict?.objects ?? []), ...net.objects];
   if (!dest.bySidecar && dest.protocol === 'TCP') {
@@ -361,12 +365,12 @@ function judge(model: ClusterModel, meshes: IMeshModel[], source: TrafficSource,
         clientPrincipal: entry.principal,
       };
       const v = mesh.connection(model, request);
-      if (!v.allowed) return { ...base, allowed: false, reason: `mesh (${mesh.name}): ${v.reason}`, objects: v.objects };
+      if (!v.allowed) return pathVerdict(source, dest, false, `mesh (${mesh.name}): ${v.reason}`, v.objects);
       reasons.push(`mesh (${mesh.name}): ${v.reason}`);
       objects.push(...v.objects);
     }
   }
-  return { ...base, allowed: true, reason: reasons.filter(Boolean).join('; '), objects: [...new Set(objects)] };
+  return pathVerdict(source, dest, true, reasons.filter(Boolean).join('; '), [...new Set(objects)]);
 }
 
 /**

@@ -9,10 +9,15 @@ import { COMMANDS } from './commands';
 import { commandHelp, optionsOf, packageVersion, usage } from './help';
 import { FileSystemError, errnoWords, errorCode } from '../engine/os-errors';
 import { CliIo, PROCESS_IO, escapingIo } from './output';
+import type * as CertificatesModule from '../engine/certificates';
 
 export { CliIo, PROGRESS_THRESHOLD } from './output';
 export { compareTree, writeTreeAtomically } from '../engine/write';
-export { devCertificateFiles } from '../engine/certificates';
+
+/** `devCertificateFiles` of engine/certificates.ts, loaded on first call (the X.509 code only `certs` needs). */
+export function devCertificateFiles(...args: Parameters<typeof CertificatesModule.devCertificateFiles>): ReturnType<typeof CertificatesModule.devCertificateFiles> {
+  return (require('../engine/certificates') as typeof CertificatesModule).devCertificateFiles(...args);
+}
 
 const HELP_WORDS = ['help', '--help', '-h'];
 

@@ -1,17 +1,27 @@
 import * as path from 'node:path';
 import type { AppSpec } from '../spec/app-spec';
-import { devCertificateFiles } from '../engine/certificates';
+import type * as CertificatesModule from '../engine/certificates';
 import { BASE_ENV } from '../engine/environments';
 import { SpecIssue, hasErrors } from '../engine/issues';
 import { LoadedSpecs, loadSpecFiles } from '../engine/load';
 import { PipelineResult, PipelineStage, pipelineContext, runPipeline } from '../engine/pipeline';
-import { VerifyOptions, formatVerify, verifyObjects } from '../engine/verify';
-import { formatManifestProblem, loadManifests } from '../analysis/manifests';
+import type { VerifyOptions } from '../engine/verify';
+import type * as VerifyModule from '../engine/verify';
+import type * as ManifestsModule from '../analysis/manifests';
 import type { SourcedObject } from '../analysis/model';
 import { ClusterContext } from '../spec/cluster-context';
 import { compareTree, environmentFolder, existingResources, outputProblems, writeTreeAtomically } from '../engine/write';
 import { OptionSpec, OptionTable, ParsedArgs, UsageError } from './args';
 import { CliIo, count, printProblems, printWarnings, progressIndicator } from './output';
+
+/**
+ * What only some commands need, loaded when they run: the development certificates (`certs`; their
+ * X.509 encoders and the cert-manager constructs) and the analysis (`verify`), so that `validate`
+ * and `synth` do not pay for loading them.
+ */
+const certificates = () => require('../engine/certificates') as typeof CertificatesModule;
+const verifying = () => require('../engine/verify') as typeof VerifyModule;
+const manifests = () => require('../analysis/manifests') as typeof ManifestsModule;
 
 /** One command of the CLI: what its help shows, and what it does. */
 export interface Command {
@@ -241,6 +251,8 @@ function verifyCommand(args: ParsedArgs, io: CliIo): number {
     const context = pipelineContext({}, run.resolved);
     options = { cluster: context.cluster, specs: context.directory.all.map((a) => a.spec) };
   }
+  const { formatManifestProblem, loadManifests } = manifests();
+  const { formatVerify, verifyObjects } = verifying();
   const objects: SourcedObject[] = [];
   const problems: string[] = [];
   for (const dir of args.positionals) {
@@ -280,7 +292,7 @@ function certs(args: ParsedArgs, io: CliIo): number {
   const empty = emptyRun(args, result.resolved.apps.length, undefined, result);
   if (empty) return refuse(io, empty);
   const specs = result.resolved.apps.map((a) => a.spec as AppSpec);
-  const report = writeTreeAtomically(full, devCertificateFiles(specs, days), { fileMode: 0o600, folderMode: 0o700, ownedWhen: ['ca.crt', 'ca.key'] });
+  const report = writeTreeAtomically(full, certificates().devCertificateFiles(specs, days), { fileMode: 0o600, folderMode: 0o700, ownedWhen: ['ca.crt', 'ca.key'] });
   for (const r of report.recovered) io.err(`cdk8s-zerotrust: ${r}`);
   if (!args.values.quiet) io.out(`wrote a dev CA and certificates for ${count(specs.length, 'app')} into ${outDir} (valid ${days} days; keys are private, do not commit them)`);
   return 0;

@@ -17,19 +17,20 @@
  * the cluster); rendering turns them into objects. Stages 3, 4 and 6 run one app at a time, so
  * that only an app's YAML outlives its construct tree.
  */
-import { ApiObject, App, Chart, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
+import type * as Cdk8s from 'cdk8s';
+import type { Chart } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import type { AppSpec } from '../spec/app-spec';
 import type { Problem } from '../spec/problems';
 import type { IMeshProvider } from '../constructs/mesh/mesh-provider';
 import { meshProviderFor } from '../constructs/mesh/mesh-providers';
-import { SecureApp } from '../constructs/secure-app';
+import type * as SecureAppModule from '../constructs/secure-app';
 import { AppSpecError, SpecContext, validateAppSpec, usableByOthers } from '../constructs/validate-spec';
 import { manifestYaml } from '../render/yaml-dump';
 import { BASE_ENV, ResolvedApp, ResolvedSet, forEnvironment, resolveEnvironment } from './environments';
 import { SpecIssue, hasErrors, issueOf } from './issues';
 import { LoadedSpecs, classifyDocuments } from './load';
-import { drawableGraph, trustGraph, trustMarkdown, trustSvg } from './trust-graph';
+import type * as TrustGraphModule from './trust-graph';
 import type { ReachabilityReport } from '../analysis/reachability';
 import { validateClusterSpec } from '../constructs/validate-cluster-spec';
 import { AppDirectory } from '../spec/app-directory';
@@ -38,8 +39,22 @@ import type { ClusterSpecBody } from '../spec/cluster-spec';
 import { crossAppIssues } from './cross-app';
 import { duplicateObjectIssues } from './cross-document';
 import { crossDocumentChecks } from './cross-document';
-import { verifyObjects } from './verify';
+import type * as VerifyModule from './verify';
 import { objectSizeIssues } from './limits';
+
+/**
+ * Modules only some stages need, loaded on first use: `validate` (and `certs`) never build
+ * constructs, analyse the output or draw the trust graph, so a validation run does not pay for
+ * loading cdk8s' construct classes, the analysis and the drawing (see README "Performance").
+ */
+function lazy<T>(load: () => T): () => T {
+  let module: T | undefined;
+  return () => (module ??= load());
+}
+const cdk8s = lazy(() => require('cdk8s') as typeof Cdk8s);
+const secureApp = lazy(() => require('../constructs/secure-app') as typeof SecureAppModule);
+const trust = lazy(() => require('./trust-graph') as typeof TrustGraphModule);
+const verify = lazy(() => require('./verify') as typeof VerifyModule);
 
 /** Where a run stops. */
 export enum PipelineStage {
@@ -118,7 +133,7 @@ export function runPipeline(loaded: LoadedSpecs, options: PipelineOptions = {}):
   const issues: SpecIssue[] = [...loaded.issues, ...clusterIssues(resolved), ...meshDefaultsWarning(resolved)];
   let failed = hasErrors(issues);
   const context = pipelineContext(options, failed ? undefined : resolved);
-  const files: AppFile[] = [];
+  const files: RenderedApp[] = [];
   const total = resolved.apps.length;
   resolved.apps.forEach((app, i) => {
     options.onProgress?.(i, total);
@@ -126,14 +141,14 @@ export function runPipeline(loaded: LoadedSpecs, options: PipelineOptions = {}):
     const validated = validateApp(app, context, stop === PipelineStage.SERIALIZE);
     issues.push(...validated.issues);
     failed ||= hasErrors(validated.issues);
-    // 4. render and 6. serialize, while nothing has failed, one app at a time
+    // 4. render, while nothing has failed, one app at a time (6. serialize waits for the analysis: see `writeLater`)
     if (validated.chart !== undefined && !failed) {
       const objects = renderApp(validated.chart);
       // 6. serialize: objects the API server would refuse (object, ConfigMap/Secret data, annotation sizes)
       const sizes = objectSizeIssues(app.document.file, app.environment ? `${app.name} (environment ${app.environment})` : app.name, objects);
       issues.push(...sizes);
       failed ||= hasErrors(sizes);
-      if (!failed) files.push(serializeApp(app, objects));
+      if (!failed) files.push(writeLater(outputPath(app), objects));
     }
   });
   options.onProgress?.(total, total);
@@ -148,11 +163,56 @@ export function runPipeline(loaded: LoadedSpecs, options: PipelineOptions = {}):
   const duplicates = duplicateObjectIssues([...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), resolved); // in output order
   issues.push(...duplicates);
   if (hasErrors(duplicates)) return { issues, resolved, files: new Map(), apps: 0, objects: 0 };
-  const analysis = analyse(files, resolved, context);
-  issues.push(...analysis.issues);
+  // The analysis's report is only read for the warnings and the trust graph: neither outlives this block.
+  const graph = (() => {
+    const analysis = analyse(files, resolved, context);
+    issues.push(...analysis.issues);
+    const t = trust();
+    return t.drawableGraph(t.trustGraph(analysis.report));
+  })();
   // 6. serialize: the environment folder
   const objects = files.reduce((n, f) => n + f.objects, 0);
-  return { issues, resolved, files: outputTree(files, analysis.report, options.env), apps: files.length - (clusterFile ? 1 : 0), objects };
+  return { issues, resolved, files: outputFolder(files, graph, options.env), apps: files.length - (clusterFile ? 1 : 0), objects };
+}
+
+/**
+ * An app's objects until the run writes them: a plain copy of what rendering returned. The copy is
+ * smaller in memory (the objects the generated converters build have shapes of their own; copies
+ * built key by key share them) and is what the cross-checks and the analysis read; the YAML is
+ * written after the analysis, one file at a time, each app's objects released as it is written
+ * (`outputFolder`), so that a run never holds every app's objects, its YAML and the analysis at once.
+ */
+interface RenderedApp {
+  readonly path: string;
+  /** How many objects (YAML documents) it holds. */
+  readonly objects: number;
+  /** The objects (emptied once written). */
+  manifests: any[];
+}
+
+function writeLater(path: string, objects: any[]): RenderedApp {
+  return { path, objects: objects.length, manifests: objects.map(plainCopy) };
+}
+
+/** `<namespace>/<app>.yaml` */
+function outputPath(app: ResolvedApp): string {
+  const spec = app.spec as AppSpec;
+  return `${spec.metadata.namespace ?? 'default'}/${spec.metadata.name}.yaml`;
+}
+
+/** A copy of rendered (JSON-like) data, built key by key in the same order; anything but plain objects and arrays is kept as it is. */
+function plainCopy(v: any): any {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    const out = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = plainCopy(v[i]);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return v;
+  const out: any = {};
+  for (const k of Object.keys(v)) out[k] = plainCopy(v[k]);
+  return out;
 }
 
 /**
@@ -199,13 +259,14 @@ export function clusterIssues(resolved: ResolvedSet): SpecIssue[] {
 }
 
 /** The cluster-wide objects (the mesh's settings), as the file `cluster.yaml`; none when there are none. */
-function serializeCluster(context: PipelineContext): AppFile | undefined {
+function serializeCluster(context: PipelineContext): RenderedApp | undefined {
+  const { App, Chart, LazyResolver, NumberStringUnionResolver } = cdk8s();
   const app = new App({ outdir: undefined, resolvers: [new LazyResolver(), new NumberStringUnionResolver()] });
   const chart = new Chart(app, 'cluster', { disableResourceNameHashes: true });
   context.mesh.bindCluster(chart, context.cluster);
   const objects = renderApp(chart);
   if (objects.length === 0) return undefined;
-  return { path: 'cluster.yaml', content: toYaml(objects), objects: objects.length, manifests: objects };
+  return writeLater('cluster.yaml', objects);
 }
 
 /** The apps of a run for the cross-app checks. */
@@ -219,10 +280,10 @@ function crossAppEntries(resolved: ResolvedSet) {
  * would reject is reported as a warning (each is a defect of this tool, or of a combination its
  * validation does not yet refuse). The report also draws the trust graph.
  */
-function analyse(files: AppFile[], resolved: ResolvedSet, context: PipelineContext): { report: ReachabilityReport; issues: SpecIssue[] } {
+function analyse(files: RenderedApp[], resolved: ResolvedSet, context: PipelineContext): { report: ReachabilityReport; issues: SpecIssue[] } {
   const objects = files.flatMap((f) => f.manifests.map((object, index) => ({ object, file: f.path, index })));
   const specs = resolved.apps.map((a) => a.spec).filter(isAppSpec);
-  const result = verifyObjects(objects, { specs, cluster: context.cluster });
+  const result = verify().verifyObjects(objects, { specs, cluster: context.cluster });
   const issue = (message: string): SpecIssue => ({ file: '-', app: '-', field: '', message, warning: true });
   return {
     report: result.report,
@@ -292,10 +353,11 @@ interface BuiltApp {
  * Chart, one SecureApp. Throws an `AppSpecError` when the spec has errors.
  */
 function buildApp(spec: AppSpec, context: SpecContext): BuiltApp {
+  const { App, Chart, LazyResolver, NumberStringUnionResolver } = cdk8s();
   const app = new App({ outdir: undefined, resolvers: [new LazyResolver(), new NumberStringUnionResolver()] });
   const chart = new Chart(app, String(spec?.metadata?.name || 'app'), { disableResourceNameHashes: true });
-  const secureApp = new SecureApp(chart, 'App', { spec, mesh: context.mesh, baseDir: context.baseDir, cluster: context.cluster, directory: context.directory });
-  return { chart, warnings: secureApp.warnings };
+  const built = new (secureApp().SecureApp)(chart, 'App', { spec, mesh: context.mesh, baseDir: context.baseDir, cluster: context.cluster, directory: context.directory });
+  return { chart, warnings: built.warnings };
 }
 
 /**
@@ -305,7 +367,8 @@ function buildApp(spec: AppSpec, context: SpecContext): BuiltApp {
  * `App.synth`'s.
  */
 export function renderApp(chart: Chart): any[] {
-  return chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
+  const { ApiObject } = cdk8s();
+  return chart.node.findAll().filter((c): c is Cdk8s.ApiObject => c instanceof ApiObject).map((o) => o.toJson());
 }
 
 /** `renderApp` of a spec's constructs (throws an `AppSpecError` when the spec has errors). */
@@ -351,7 +414,24 @@ export function outputTree(files: AppFile[], report: ReachabilityReport, env: st
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const tree = new Map<string, string>(sorted.map((f) => [f.path, f.content]));
   tree.set('kustomization.yaml', kustomization(sorted.map((f) => f.path)));
-  const graph = drawableGraph(trustGraph(report));
+  const { drawableGraph, trustGraph } = trust();
+  return withTrustGraph(tree, drawableGraph(trustGraph(report)), env);
+}
+
+/** `outputTree` of the run's rendered apps: each app's YAML written in path order, its objects released as it is. */
+function outputFolder(files: RenderedApp[], graph: TrustGraphModule.TrustGraph, env: string | undefined): Map<string, string> {
+  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const tree = new Map<string, string>();
+  for (const f of sorted) {
+    tree.set(f.path, toYaml(f.manifests));
+    f.manifests = [];
+  }
+  tree.set('kustomization.yaml', kustomization(sorted.map((f) => f.path)));
+  return withTrustGraph(tree, graph, env);
+}
+
+function withTrustGraph(tree: Map<string, string>, graph: TrustGraphModule.TrustGraph, env: string | undefined): Map<string, string> {
+  const { trustMarkdown, trustSvg } = trust();
   tree.set('TRUST.md', trustMarkdown(graph, env ?? BASE_ENV));
   tree.set('trust.svg', trustSvg(graph));
   return tree;

@@ -4,7 +4,7 @@ import type { IMeshModel } from '../analysis/mesh/mesh-model';
 import { IstioModel } from '../analysis/mesh/istio-model';
 import { OsmModel } from '../analysis/mesh/osm-model';
 import type { ClusterModel, SourcedObject } from '../analysis/model';
-import { ExternalProbe, PathVerdict, ReachabilityReport, analyzeReachability, firstAddress } from '../analysis/reachability';
+import { ExternalProbe, PathVerdict, ReachabilityReport, TrafficSource, analyzeReachability, firstAddress } from '../analysis/reachability';
 import { cidrContains } from '../analysis/network-policy';
 import { discoverGateways, gatewayClientCertificates, resolveGateways } from '../analysis/gateway-api';
 import { findGateway } from '../spec/profiles/gateways';
@@ -103,10 +103,15 @@ export function verifyObjects(objects: SourcedObject[], options: VerifyOptions =
     .filter((v) => !v.allowed);
   if (specs.length === 0) return { report, declared: [], missing: [], unexpected: [], notAdmitted, clientCertificatesNotEnforced: [], problems: [], platform: cluster.platform.name, meshes: detected };
   const clientCertificatesNotEnforced: Verdict[] = [];
+  const gatewaySources = new Map<string, TrafficSource>();
+  for (const x of report.sources) {
+    const k = x.gatewaySource ? `${x.gatewaySource.gateway.namespace}\u0000${x.gatewaySource.gateway.name}` : undefined;
+    if (k !== undefined && !gatewaySources.has(k)) gatewaySources.set(k, x);
+  }
   for (const s of specs) {
     const g = s.spec.gateway;
     if (!g?.requireClientCertificates) continue;
-    const source = report.sources.find((x) => x.gatewaySource && x.gatewaySource.gateway.name === g.parentRef.name && x.gatewaySource.gateway.namespace === (g.parentRef.namespace ?? s.metadata.namespace ?? 'default'));
+    const source = gatewaySources.get(`${g.parentRef.namespace ?? s.metadata.namespace ?? 'default'}\u0000${g.parentRef.name}`);
     if (!source?.gatewaySource?.gatewayObject) continue;
     const v = gatewayClientCertificates(model, source.gatewaySource, g.parentRef.sectionName);
     if (!v.allowed) clientCertificatesNotEnforced.push({ ...v, reason: `${s.metadata.namespace ?? 'default'}/${s.metadata.name} requires client certificates, but ${v.reason}` });
@@ -122,7 +127,7 @@ export function verifyObjects(objects: SourcedObject[], options: VerifyOptions =
     if (!p && d.destination === NO_CONTROL_PLANE) {
       missing.push({ source: d.source, destination: d.destination, allowed: false, reason: `declared by ${d.why}, but no workload of the manifests gets a sidecar of ${meshes.map((m) => m.name).join(' or ')} (see how its namespace and pods are labelled), so none reaches a control plane`, objects: [] });
     } else if (!p) missing.push({ source: d.source, destination: d.destination, allowed: false, reason: `declared by ${d.why}, but the manifests have no such source or destination, or NetworkPolicy rules the source out`, objects: [] });
-    else if (!p.allowed) missing.push({ ...p, reason: `declared by ${d.why}; ${p.reason}` });
+    else if (!p.allowed) missing.push({ source: p.source, destination: p.destination, allowed: p.allowed, reason: `declared by ${d.why}; ${p.reason}`, objects: p.objects });
   }
   const unrestricted = new Set(specs.filter((s) => s.spec.egress?.unrestricted || s.spec.networkPolicy === false)
     .map((s) => `app:${s.metadata.namespace ?? 'default'}/${s.metadata.name}`));
