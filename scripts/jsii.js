@@ -21,7 +21,7 @@ const bin = (name) => path.join(ROOT, 'node_modules', '.bin', name);
 function stage() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-zerotrust-jsii-'));
   const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
-    .split('\n').filter((f) => f && !/^(test|dist|docs)\//.test(f) && f !== 'tsconfig.json' && fs.existsSync(path.join(ROOT, f)));
+    .split('\n').filter((f) => f && !/^(test|dist|docs)\//.test(f) && f !== 'tsconfig.json' && fs.existsSync(path.join(ROOT, f)) && fs.lstatSync(path.join(ROOT, f)).isFile());
   for (const f of files) {
     fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
     fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
