@@ -479,7 +479,7 @@ export class IstioModel implements IMeshModel {
   public mtlsMode(model: ClusterModel, workload: Workload, port: number): IstioMtlsMode {
     const r = this.resources(model);
     const root = r.settings.rootNamespace;
-    const applicable = r.peerAuths.filter((p) => (p.namespace === workload.namespace || p.namespace === root) && subsetOf(p.selector ?? {}, workload.podLabels));
+    const applicable = ofNamespaces(r.peerAuths, workload.namespace, root).filter((p) => subsetOf(p.selector ?? {}, workload.podLabels));
     const mesh = applicable.find((p) => p.namespace === root && isEmpty(p.selector));
     const nsLevel = workload.namespace === root ? undefined : applicable.find((p) => p.namespace === workload.namespace && isEmpty(p.selector));
     const wl = applicable.find((p) => p.namespace !== root && !isEmpty(p.selector));
@@ -495,7 +495,7 @@ export class IstioModel implements IMeshModel {
       const pm = wl.portLevel.get(port)!;
       if (pm !== 'UNSET') { mode = pm; why = `${wl.ref} sets ${pm} for port ${port} (portLevelMtls)`; }
     }
-    const ignored = r.peerAuths.filter((p) => p.namespace === root && !isEmpty(p.selector) && subsetOf(p.selector!, workload.podLabels));
+    const ignored = ofNamespaces(r.peerAuths, root).filter((p) => !isEmpty(p.selector) && subsetOf(p.selector!, workload.podLabels));
     const note = ignored.length > 0 ? `; ${refList(ignored.map((p) => p.ref))} has a selector in the root namespace, which istiod ignores (api:security/v1beta1/peer_authentication.proto:47)` : '';
     return { mode, reason: `${why}${note}`, objects };
   }
@@ -803,8 +803,7 @@ export class IstioModel implements IMeshModel {
     if (selected) return selected;
     const root = r.settings.rootNamespace;
     const gwName = d.podLabels[GATEWAY_API_GATEWAY_NAME_LABEL];
-    selected = r.authz.filter((p) => {
-      if (p.namespace !== root && p.namespace !== d.namespace) return false;
+    selected = ofNamespaces(r.authz, root, d.namespace).filter((p) => {
       if (gwName === undefined) return !p.hasTargetRefs && subsetOf(p.selector ?? {}, d.podLabels);
       if (!p.hasTargetRefs) return subsetOf(p.selector ?? {}, d.podLabels);
       return p.namespace === d.namespace && p.targetGateways.includes(gwName);
@@ -1020,10 +1019,10 @@ export class IstioModel implements IMeshModel {
   /** The Sidecar resource of a sidecar (istio:pilot/pkg/model/push_context.go:1189-1233): one selecting it in its namespace, else its namespace's selector-less one, else the root namespace's selector-less one. */
   private sidecarScope(model: ClusterModel, src: MeshedSource): SidecarRes | undefined {
     const r = this.resources(model);
-    const mine = r.sidecars.filter((x) => x.namespace === src.namespace);
+    const mine = ofNamespaces(r.sidecars, src.namespace);
     return mine.find((x) => x.selector !== undefined && subsetOf(x.selector, src.labels))
       ?? mine.find((x) => x.selector === undefined)
-      ?? r.sidecars.find((x) => x.namespace === r.settings.rootNamespace && x.selector === undefined);
+      ?? ofNamespaces(r.sidecars, r.settings.rootNamespace).find((x) => x.selector === undefined);
   }
 
   /** The TLS the source's proxy uses towards a Service (DestinationRule, else auto mTLS). */
@@ -1055,8 +1054,8 @@ export class IstioModel implements IMeshModel {
   private namespaceMtlsMode(model: ClusterModel, namespace: string): IstioMtlsMode {
     const r = this.resources(model);
     const root = r.settings.rootNamespace;
-    const mesh = r.peerAuths.find((p) => p.namespace === root && isEmpty(p.selector));
-    const ns = namespace === root ? undefined : r.peerAuths.find((p) => p.namespace === namespace && isEmpty(p.selector));
+    const mesh = ofNamespaces(r.peerAuths, root).find((p) => isEmpty(p.selector));
+    const ns = namespace === root ? undefined : ofNamespaces(r.peerAuths, namespace).find((p) => isEmpty(p.selector));
     if (ns && ns.mode !== 'UNSET') return { mode: ns.mode, reason: `${ns.ref} sets ${ns.mode}`, objects: [ns.ref] };
     if (mesh && mesh.mode !== 'UNSET') return { mode: mesh.mode, reason: `${mesh.ref} (mesh-wide) sets ${mesh.mode}`, objects: [mesh.ref] };
     return { mode: 'PERMISSIVE', reason: 'no namespace or mesh PeerAuthentication sets a mode', objects: [] };
@@ -1065,8 +1064,7 @@ export class IstioModel implements IMeshModel {
   /** The DestinationRule for a host as the source sees it (istio:pilot/pkg/model/push_context.go:1240-1300): its namespace, the Service's, then the root namespace; most specific host. */
   private destinationRule(model: ClusterModel, src: MeshedSource, host: string, serviceNamespace: string): DestRule | undefined {
     const r = this.resources(model);
-    const candidates = (ns: string, local: boolean) => r.destinationRules.filter((x) => x.namespace === ns
-      && (local || x.exportTo.length === 0 || x.exportTo.includes('*') || x.exportTo.includes(src.namespace))
+    const candidates = (ns: string, local: boolean) => ofNamespaces(r.destinationRules, ns).filter((x) => (local || x.exportTo.length === 0 || x.exportTo.includes('*') || x.exportTo.includes(src.namespace))
       && (x.selector === undefined || subsetOf(x.selector, src.labels))
       && drHostMatches(x.host, host));
     const best = (xs: DestRule[]) => xs.sort((a, b) => (a.host.startsWith('*') ? 1 : 0) - (b.host.startsWith('*') ? 1 : 0) || b.host.length - a.host.length)[0];
@@ -1135,7 +1133,7 @@ export class IstioModel implements IMeshModel {
       if (group === 'gateway.networking.k8s.io' && o.kind === 'BackendTLSPolicy') {
         for (const t of Array.isArray(spec.targetRefs) ? spec.targetRefs : []) {
           if (!isMapping(t) || t.kind !== 'Service' || (t.group ?? '') !== '' || typeof t.name !== 'string') continue;
-          const svc = model.services.find((x) => x.namespace === ns && x.name === t.name);
+          const svc = serviceNamed(model, ns, t.name);
           const portTls = new Map<number, string>();
           let tlsMode: string | undefined = 'SIMPLE';
           if (typeof t.sectionName === 'string') {
@@ -1521,4 +1519,36 @@ function cidrContains(cidr: string, ip: string): boolean {
   const list = parseCidr(cidr);
   const family = net.isIP(ip);
   return list !== null && family !== 0 && net.isIP(cidr.split('/')[0].trim()) === family && list.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+const namespaceIndexes = new WeakMap<readonly { readonly namespace: string }[], Map<string, number[]>>();
+
+/**
+ * The items of a list (Istio resources, read once per model and not changed after) in these
+ * namespaces, in list order: an index by namespace, built on first use, instead of a scan of every
+ * resource of the input for every workload.
+ */
+function ofNamespaces<T extends { readonly namespace: string }>(list: readonly T[], ...namespaces: string[]): T[] {
+  let index = namespaceIndexes.get(list);
+  if (!index) {
+    const built = new Map<string, number[]>();
+    list.forEach((x, i) => { const l = built.get(x.namespace); if (l) l.push(i); else built.set(x.namespace, [i]); });
+    namespaceIndexes.set(list, index = built);
+  }
+  const positions = [...new Set(namespaces)].flatMap((ns) => index!.get(ns) ?? []);
+  if (namespaces.length > 1) positions.sort((a, b) => a - b);
+  return positions.map((i) => list[i]);
+}
+
+const servicesByName = new WeakMap<ClusterModel, Map<string, ServiceInfo>>();
+
+/** The first Service of the input with this namespace and name. */
+function serviceNamed(model: ClusterModel, namespace: string, name: string): ServiceInfo | undefined {
+  let index = servicesByName.get(model);
+  if (!index) {
+    index = new Map();
+    for (const svc of model.services) { const k = `${svc.namespace}\u0000${svc.name}`; if (!index.has(k)) index.set(k, svc); }
+    servicesByName.set(model, index);
+  }
+  return index.get(`${namespace}\u0000${name}`);
 }
