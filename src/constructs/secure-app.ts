@@ -24,7 +24,11 @@ import { IstioRouteGatewayEntry, routeGatewayFor } from './mesh/istio/istio-rout
 import { OpenShiftRoute } from './openshift/openshift-route';
 import { RouteCertificateAccess } from './openshift/route-certificate-access';
 import { AppSpecError, validateAppSpec } from './validate-spec';
+import { serviceAccountOwner } from './service-account-owner';
 import { AppGatewayRoute } from './gateway-api/app-gateway-route';
+
+// Re-exported for engine/cross-app.ts, which imports it from here (its home is service-account-owner.ts).
+export { serviceAccountOwner };
 
 /** The generated classes, rendering without the generic resolve pass (see fast-render.ts). */
 const KubeServiceAccount = fastRendering(k8s.KubeServiceAccount);
@@ -416,16 +420,6 @@ export class SecureApp extends Construct {
       this.networkPolicies.push(...policy.policies);
     }
   }
-}
-
-/**
- * The app that writes a ServiceAccount shared by apps of one namespace: the first by name among
- * the directory's apps running as it and `app` itself. The others do not write it; the
- * cross-app checks refuse sharers that disagree on its labels or annotations, and an app that
- * takes another app's own (default) ServiceAccount without that app naming it too.
- */
-export function serviceAccountOwner(directory: AppDirectory, namespace: string, serviceAccount: string, app: string): string {
-  return directory.withServiceAccount(namespace, serviceAccount).reduce((first, a) => (a.name < first ? a.name : first), app);
 }
 
 /** The apps of each Chart, by "namespace/name": two SecureApps of one app would write every object twice. */

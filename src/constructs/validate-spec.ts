@@ -8,14 +8,14 @@ import type { AppDirectory } from '../spec/app-directory';
 import { ClusterContext } from '../spec/cluster-context';
 import { ResolvedPort, resolvePorts, servesTls } from '../spec/ports';
 import { meshIntent } from './mesh/mesh-intent';
-import { gatewayProblems } from './gateway-api/app-gateway-route';
+import { gatewayProblems } from './gateway-api/gateway-route-problems';
 import type { IMeshProvider } from './mesh/mesh-provider';
 import { meshProviderFor } from './mesh/mesh-providers';
-import { routeProblems } from './openshift/openshift-route';
+import { routeProblems } from './openshift/route-problems';
 import { inlineCertificateFindings } from '../spec/pem';
 import { Problem, Problems } from '../spec/problems';
 import { resourceProblems } from '../spec/quantity';
-import { ingressProblems } from './kubernetes/nginx-ingress';
+import { ingressProblems } from './kubernetes/ingress-problems';
 import { headerName, headerValue, urlPath, cidr, dns1035Label, dns1123Label, dns1123Subdomain, hostName, labelKey, labelValue, pinnedImage, portName, portNumber } from '../spec/rules';
 
 /** Where relative files (certificates, CA bundles) named by a spec are read from. */

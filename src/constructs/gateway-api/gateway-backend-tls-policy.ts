@@ -4,14 +4,10 @@ import * as gw from '../../../imports/backendtlspolicy-gateway.networking.k8s.io
 import { fastRendering } from '../../render/fast-render';
 import { Problems, throwIfProblems } from '../../spec/problems';
 import { dns1123Label, dns1123Subdomain, hostName, portName } from '../../spec/rules';
+import { NOT_CA_CRT_CONFIGMAPS } from './gateway-route-problems';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
 const BackendTlsPolicy = fastRendering(gw.BackendTlsPolicy);
-
-/** ConfigMaps that exist in every namespace but hold their CA under another key than `ca.crt`. */
-export const NOT_CA_CRT_CONFIGMAPS: { readonly [name: string]: string } = {
-  'openshift-service-ca.crt': 'the OpenShift service CA is under service-ca.crt (service-ca-operator pkg/controller/api/api.go InjectionDataKey)',
-};
 
 export interface GatewayBackendTlsPolicyProps {
   readonly name: string;

@@ -1,50 +1,13 @@
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { fastRendering } from '../../render/fast-render';
-import type { IngressClientAuth, PortProtocol } from '../../spec/app-spec';
-import { Problem, Problems, throwIfProblems } from '../../spec/problems';
-import { dns1123Label, dns1123Subdomain, hostName } from '../../spec/rules';
+import type { PortProtocol } from '../../spec/app-spec';
+import { Problems, throwIfProblems } from '../../spec/problems';
+import { dns1123Label, dns1123Subdomain } from '../../spec/rules';
+import { NginxIngressProps, ingressProblems } from './ingress-problems';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
 const KubeIngress = fastRendering(k8s.KubeIngress);
-
-export interface IngressBackendTls {
-  /**
-   * "namespace/name" of the `proxy-ssl-secret`: `ca.crt` verifies the backend, `tls.crt`/`tls.key`
-   * are the client certificate the controller presents.
-   */
-  readonly clientCertSecret?: string;
-  /** @default true */
-  readonly verify?: boolean;
-  /** The name the controller expects in the backend's certificate. */
-  readonly serverName: string;
-  /** TLS goes to a mesh sidecar (which hands plain HTTP or gRPC to the app), not to the app. @default false */
-  readonly toSidecar?: boolean;
-}
-
-export interface NginxIngressProps {
-  readonly name: string;
-  readonly namespace: string;
-  /** @default - none */
-  readonly labels?: { readonly [key: string]: string };
-  /** @default - none */
-  readonly annotations?: { readonly [key: string]: string };
-  /** @default - the cluster default IngressClass */
-  readonly className?: string;
-  readonly host: string;
-  /** @default "/" */
-  readonly path?: string;
-  readonly serviceName: string;
-  readonly servicePort: string;
-  /** What the app speaks on the backend port. @default "http" */
-  readonly protocol?: PortProtocol;
-  /** @default - no TLS section */
-  readonly tlsSecretName?: string;
-  /** @default - the port's own protocol, backend certificate not verified */
-  readonly backendTls?: IngressBackendTls;
-  /** @default - no client certificates asked for */
-  readonly clientAuth?: IngressClientAuth;
-}
 
 export const NGINX = 'nginx.ingress.kubernetes.io';
 
@@ -52,8 +15,6 @@ export const NGINX = 'nginx.ingress.kubernetes.io';
 export const DEPRECATION_ANNOTATION = 'cdk8s-zerotrust.io/deprecated';
 /** Why: ingress-nginx was retired (no releases, no security fixes). */
 export const INGRESS_NGINX_DEPRECATION = 'ingress-nginx was retired in March 2026 (no releases, no security fixes): move this app to spec.gateway (README "Exposing an app")';
-
-const SECRET_REF = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 /**
  * The ingress-nginx `backend-protocol` for what the backend speaks: the app's own protocol, or
@@ -68,34 +29,6 @@ export function backendProtocol(protocol: PortProtocol, tlsToSidecar: boolean): 
     case 'grpcs': return 'GRPCS';
     default: return undefined; // http: the controller's default
   }
-}
-
-/** Checks Ingress settings; fields are those of `spec.ingress`. */
-export function ingressProblems(props: Pick<NginxIngressProps, 'host' | 'path' | 'className' | 'tlsSecretName' | 'clientAuth' | 'protocol'> & {
-  readonly backendTls?: Pick<IngressBackendTls, 'clientCertSecret'>;
-}): Problem[] {
-  const problems = new Problems();
-  if (typeof props.host === 'string') problems.add('host', hostName(props.host, true));
-  if (props.path !== undefined && !props.path.startsWith('/')) problems.add('path', `path ${JSON.stringify(props.path)} must start with "/"`);
-  if (props.className !== undefined) problems.add('className', dns1123Subdomain(props.className));
-  if (props.tlsSecretName !== undefined) problems.add('tlsSecretName', dns1123Subdomain(props.tlsSecretName));
-  const secret = props.backendTls?.clientCertSecret;
-  if (secret !== undefined && !SECRET_REF.test(secret)) problems.add('backendTls.clientCertSecret', `${JSON.stringify(secret)} is not "namespace/name"`);
-  if (props.protocol === 'tcp' || props.protocol === 'tcp-server-first') {
-    problems.add('port', `an Ingress carries HTTP and gRPC only; the port's protocol is ${props.protocol}`);
-  }
-  const auth = props.clientAuth;
-  if (auth) {
-    if (!SECRET_REF.test(auth.caSecret)) problems.add('clientAuth.caSecret', `${JSON.stringify(auth.caSecret)} is not "namespace/name"`);
-    if (auth.verify !== undefined && !['on', 'optional', 'optional_no_ca'].includes(auth.verify)) {
-      problems.add('clientAuth.verify', `${JSON.stringify(auth.verify)} is not allowed; use one of "on", "optional", "optional_no_ca"`);
-    }
-    if (auth.depth !== undefined && (!Number.isInteger(auth.depth) || auth.depth < 1 || auth.depth > 10)) {
-      problems.add('clientAuth.depth', `${JSON.stringify(auth.depth)} is not a whole number from 1 to 10`);
-    }
-    if (props.tlsSecretName === undefined) problems.add('clientAuth', 'client certificates are asked for during the TLS handshake: set tlsSecretName so the controller terminates TLS for the host');
-  }
-  return problems.list;
 }
 
 /**

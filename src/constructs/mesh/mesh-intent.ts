@@ -4,7 +4,7 @@ import type { AppDirectory } from '../../spec/app-directory';
 import { resolvePorts } from '../../spec/ports';
 import { appLabels } from '../labels';
 import type { MeshEntry, MeshIntent } from './mesh-provider';
-import { gatewayMeshEntry } from '../gateway-api/app-gateway-route';
+import { gatewayMeshEntry } from '../gateway-api/gateway-route-problems';
 
 /**
  * The mesh intent of a meshed app: its identity and ports, its `mesh` rules, and the entries

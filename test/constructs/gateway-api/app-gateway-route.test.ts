@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AppGatewayRoute, AppGatewayRouteProps, gatewayProblems } from '../../../src/constructs/gateway-api/app-gateway-route';
+import { AppGatewayRoute, AppGatewayRouteProps } from '../../../src/constructs/gateway-api/app-gateway-route';
+import { gatewayProblems } from '../../../src/constructs/gateway-api/gateway-route-problems';
 import type { ClusterSpecBody } from '../../../src/spec/cluster-spec';
 import { ClusterContext } from '../../../src/spec/cluster-context';
 import type { AppGateway } from '../../../src/spec/gateway-spec';

@@ -1,4 +1,5 @@
-import { OpenShiftRoute, routeProblems } from '../../../src/constructs/openshift/openshift-route';
+import { OpenShiftRoute } from '../../../src/constructs/openshift/openshift-route';
+import { routeProblems } from '../../../src/constructs/openshift/route-problems';
 import { oneOf, synth } from '../../util';
 
 const base = { name: 'web', namespace: 'shop', serviceName: 'web', targetPort: 'http' };

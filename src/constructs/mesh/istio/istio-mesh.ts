@@ -1,4 +1,5 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
+import type * as ConstructsModule from 'constructs';
 import type { EgressDestination, HttpMatch, MeshAllow, MeshIngressSource, MeshSource } from '../../../spec/app-spec';
 import type { ClusterContext } from '../../../spec/cluster-context';
 import type { ResolvedPort } from '../../../spec/ports';
@@ -12,13 +13,30 @@ import { namespaceByName } from '../../../spec/profiles/platform-profile';
 import { cidr, dns1123Label, dns1123Subdomain } from '../../../spec/rules';
 import type { SecureDeployment } from '../../kubernetes/secure-deployment';
 import { selectorLabels } from '../../labels';
+import { lazy } from '../../lazy';
 import type { DataPlaneDestination, IMeshProvider, IngressToMesh, MeshBinding, MeshEntry, MeshIntent, NamespaceEnrolment } from '../mesh-provider';
-import { httpMatchProblems } from '../osm/smi-http-route-group';
-import { IstioAuthorizationPolicy, IstioAuthorizationRule, IstioRuleCondition, IstioRuleOperation, IstioRuleSource } from './istio-authorization-policy';
-import { IstioPeerAuthentication, IstioPortMtls } from './istio-peer-authentication';
-import { IstioServiceEntry, IstioServiceEntryPort } from './istio-service-entry';
-import { IstioSidecar } from './istio-sidecar';
+import { httpMatchProblems } from '../osm/http-match-problems';
+import type { IstioAuthorizationRule, IstioRuleCondition, IstioRuleOperation, IstioRuleSource } from './istio-authorization-policy';
+import type * as IstioAuthorizationPolicyModule from './istio-authorization-policy';
+import type { IstioPortMtls } from './istio-peer-authentication';
+import type * as IstioPeerAuthenticationModule from './istio-peer-authentication';
+import type { IstioServiceEntryPort } from './istio-service-entry';
+import type * as IstioServiceEntryModule from './istio-service-entry';
+import type * as IstioSidecarModule from './istio-sidecar';
 import { istioStringMatch } from './istio-string-match';
+
+/**
+ * The construct classes `bind` and `bindCluster` build, loaded on their first call: the other
+ * methods read spec data only, so validating a spec loads neither cdk8s nor the generated Istio
+ * classes (test/cli/lazy-loading.test.ts).
+ */
+const constructClasses = lazy(() => ({
+  Construct: (require('constructs') as typeof ConstructsModule).Construct,
+  IstioAuthorizationPolicy: (require('./istio-authorization-policy') as typeof IstioAuthorizationPolicyModule).IstioAuthorizationPolicy,
+  IstioPeerAuthentication: (require('./istio-peer-authentication') as typeof IstioPeerAuthenticationModule).IstioPeerAuthentication,
+  IstioServiceEntry: (require('./istio-service-entry') as typeof IstioServiceEntryModule).IstioServiceEntry,
+  IstioSidecar: (require('./istio-sidecar') as typeof IstioSidecarModule).IstioSidecar,
+}));
 
 /**
  * Options of `IstioMesh`. The Istio settings (flavour, revision, trust domain, CNI, the route
@@ -189,7 +207,8 @@ export class IstioMesh implements IMeshProvider {
   public bind(scope: Construct, binding: MeshBinding): void {
     const b = binding;
     const s = resolveIstioSettings(b.cluster.spec.mesh);
-    const root = new Construct(scope, 'IstioMesh');
+    const classes = constructClasses();
+    const root = new classes.Construct(scope, 'IstioMesh');
     const selector = selectorLabels(b.app);
     const d = b.deployment;
     const bypassed = b.ports.filter((p) => p.bypassMesh).map((p) => p.targetPort);
@@ -201,8 +220,8 @@ export class IstioMesh implements IMeshProvider {
     }
 
     if (b.ownsNamespace) {
-      new IstioPeerAuthentication(root, 'NamespacePeerAuthentication', { name: 'default', namespace: b.namespace, labels: b.labels });
-      new IstioAuthorizationPolicy(root, 'AllowNothing', { name: 'allow-nothing', namespace: b.namespace, labels: b.labels });
+      new classes.IstioPeerAuthentication(root, 'NamespacePeerAuthentication', { name: 'default', namespace: b.namespace, labels: b.labels });
+      new classes.IstioAuthorizationPolicy(root, 'AllowNothing', { name: 'allow-nothing', namespace: b.namespace, labels: b.labels });
     }
 
     // Entries: one rule each, on the container port; ipRange sources need the port to accept plain text.
@@ -225,7 +244,7 @@ export class IstioMesh implements IMeshProvider {
       if (ipBlocks.length && !permissive.some((p) => p.port === e.port.targetPort)) permissive.push({ port: e.port.targetPort, mode: 'PERMISSIVE' });
     }
 
-    new IstioPeerAuthentication(root, 'PeerAuthentication', {
+    new classes.IstioPeerAuthentication(root, 'PeerAuthentication', {
       name: b.app,
       namespace: b.namespace,
       labels: b.labels,
@@ -239,7 +258,7 @@ export class IstioMesh implements IMeshProvider {
     const rules: IstioAuthorizationRule[] = [];
     for (const allow of b.mesh.allow ?? []) rules.push(...this.allowRules(allow, b.ports, s));
     rules.push(...entryRules);
-    new IstioAuthorizationPolicy(root, 'AuthorizationPolicy', {
+    new classes.IstioAuthorizationPolicy(root, 'AuthorizationPolicy', {
       name: b.app,
       namespace: b.namespace,
       labels: b.labels,
@@ -249,15 +268,15 @@ export class IstioMesh implements IMeshProvider {
     });
 
     if (b.egressUnrestricted) {
-      new IstioSidecar(root, 'Sidecar', { name: b.app, namespace: b.namespace, labels: b.labels, workloadSelector: selector, outboundTrafficPolicy: 'ALLOW_ANY' });
+      new classes.IstioSidecar(root, 'Sidecar', { name: b.app, namespace: b.namespace, labels: b.labels, workloadSelector: selector, outboundTrafficPolicy: 'ALLOW_ANY' });
       return;
     }
     const hosts = b.callees === undefined
       ? ['*/*']
       : dedupe(['./*', `${s.controlPlaneNamespace}/*`, ...b.callees.filter((c) => c.namespace !== b.namespace).map((c) => `${c.namespace}/*`).sort()]);
-    new IstioSidecar(root, 'Sidecar', { name: b.app, namespace: b.namespace, labels: b.labels, workloadSelector: selector, outboundTrafficPolicy: 'REGISTRY_ONLY', egressHosts: hosts });
+    new classes.IstioSidecar(root, 'Sidecar', { name: b.app, namespace: b.namespace, labels: b.labels, workloadSelector: selector, outboundTrafficPolicy: 'REGISTRY_ONLY', egressHosts: hosts });
     for (const dest of b.egress) {
-      new IstioServiceEntry(root, `ServiceEntry-${dest.name}`, {
+      new classes.IstioServiceEntry(root, `ServiceEntry-${dest.name}`, {
         name: `${b.app}-${dest.name}`,
         namespace: b.namespace,
         labels: b.labels,
@@ -292,12 +311,13 @@ export class IstioMesh implements IMeshProvider {
     const m = cluster.mesh;
     if (!m || !m.writeMeshConfig) return;
     const s = resolveIstioSettings(cluster.spec.mesh);
-    const root = new Construct(scope, 'IstioMesh');
+    const classes = constructClasses();
+    const root = new classes.Construct(scope, 'IstioMesh');
     // The root namespace: a selector-less PeerAuthentication there is the mesh-wide default.
-    new IstioPeerAuthentication(root, 'MeshPeerAuthentication', { name: 'default', namespace: s.controlPlaneNamespace });
+    new classes.IstioPeerAuthentication(root, 'MeshPeerAuthentication', { name: 'default', namespace: s.controlPlaneNamespace });
     if (!m.enableEgress) {
       // A selector-less Sidecar in the root namespace is the default of every namespace without its own.
-      new IstioSidecar(root, 'MeshSidecar', { name: 'default', namespace: s.controlPlaneNamespace, outboundTrafficPolicy: 'REGISTRY_ONLY' });
+      new classes.IstioSidecar(root, 'MeshSidecar', { name: 'default', namespace: s.controlPlaneNamespace, outboundTrafficPolicy: 'REGISTRY_ONLY' });
     }
   }
 

@@ -1,4 +1,5 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
+import type * as ConstructsModule from 'constructs';
 import type { MeshAllow } from '../../../spec/app-spec';
 import type { ClusterContext } from '../../../spec/cluster-context';
 import type { ResolvedPort } from '../../../spec/ports';
@@ -8,12 +9,32 @@ import { OSM_KEYS } from '../../../spec/profiles/osm';
 import { dns1123Subdomain } from '../../../spec/rules';
 import type { SecureDeployment } from '../../kubernetes/secure-deployment';
 import type { DataPlaneDestination, IMeshProvider, IngressToMesh, MeshBinding, MeshEntry, MeshIntent, NamespaceEnrolment } from '../mesh-provider';
-import { OsmEgress } from './osm-egress';
-import { ingressSourceProblems, OsmIngressBackend } from './osm-ingress-backend';
-import { OsmMeshConfig } from './osm-mesh-config';
-import { httpMatchProblems, SmiHttpRouteGroup } from './smi-http-route-group';
-import { SmiTcpRoute } from './smi-tcp-route';
-import { meshSourceProblems, SmiTrafficTarget, TrafficTargetRule } from './smi-traffic-target';
+import { lazy } from '../../lazy';
+import { httpMatchProblems } from './http-match-problems';
+import { ingressSourceProblems } from './ingress-source-problems';
+import { meshSourceProblems } from './mesh-source-problems';
+import type * as OsmEgressModule from './osm-egress';
+import type * as OsmIngressBackendModule from './osm-ingress-backend';
+import type * as OsmMeshConfigModule from './osm-mesh-config';
+import type * as SmiHttpRouteGroupModule from './smi-http-route-group';
+import type * as SmiTcpRouteModule from './smi-tcp-route';
+import type { TrafficTargetRule } from './smi-traffic-target';
+import type * as SmiTrafficTargetModule from './smi-traffic-target';
+
+/**
+ * The construct classes `bind` and `bindCluster` build, loaded on their first call: the other
+ * methods read spec data only, so validating a spec loads neither cdk8s nor the generated OSM and
+ * SMI classes (test/cli/lazy-loading.test.ts).
+ */
+const constructClasses = lazy(() => ({
+  Construct: (require('constructs') as typeof ConstructsModule).Construct,
+  OsmEgress: (require('./osm-egress') as typeof OsmEgressModule).OsmEgress,
+  OsmIngressBackend: (require('./osm-ingress-backend') as typeof OsmIngressBackendModule).OsmIngressBackend,
+  OsmMeshConfig: (require('./osm-mesh-config') as typeof OsmMeshConfigModule).OsmMeshConfig,
+  SmiHttpRouteGroup: (require('./smi-http-route-group') as typeof SmiHttpRouteGroupModule).SmiHttpRouteGroup,
+  SmiTcpRoute: (require('./smi-tcp-route') as typeof SmiTcpRouteModule).SmiTcpRoute,
+  SmiTrafficTarget: (require('./smi-traffic-target') as typeof SmiTrafficTargetModule).SmiTrafficTarget,
+}));
 
 /** The pod annotation that asks OSM to inject its sidecar. */
 export const OSM_SIDECAR_INJECTION = OSM_KEYS.sidecarInjection;
@@ -166,7 +187,8 @@ export class OsmSmiMesh implements IMeshProvider {
   }
 
   public bind(scope: Construct, b: MeshBinding): void {
-    const root = new Construct(scope, 'OsmSmiMesh');
+    const classes = constructClasses();
+    const root = new classes.Construct(scope, 'OsmSmiMesh');
     const d = b.deployment;
     if (this.sidecarInjection) d.addPodAnnotation(OSM_SIDECAR_INJECTION, 'enabled');
     const bypassed = b.ports.filter((p) => p.bypassMesh).map((p) => p.targetPort);
@@ -182,10 +204,10 @@ export class OsmSmiMesh implements IMeshProvider {
       const covered = this.coveredPorts(b.ports, allow);
       const httpPorts = covered.filter((p) => this.seesHttp(p));
       const tcpPorts = covered.filter((p) => !this.seesHttp(p));
-      const ruleScope = new Construct(root, name);
+      const ruleScope = new classes.Construct(root, name);
       const rules: TrafficTargetRule[] = [];
       if (httpPorts.length) {
-        const group = new SmiHttpRouteGroup(ruleScope, 'Routes', {
+        const group = new classes.SmiHttpRouteGroup(ruleScope, 'Routes', {
           name,
           namespace: b.namespace,
           labels: b.labels,
@@ -195,10 +217,10 @@ export class OsmSmiMesh implements IMeshProvider {
       }
       if (tcpPorts.length) {
         const tcpName = httpPorts.length ? `${name}-tcp` : name;
-        new SmiTcpRoute(ruleScope, 'TcpRoutes', { name: tcpName, namespace: b.namespace, labels: b.labels, ports: tcpPorts.map((p) => p.targetPort) });
+        new classes.SmiTcpRoute(ruleScope, 'TcpRoutes', { name: tcpName, namespace: b.namespace, labels: b.labels, ports: tcpPorts.map((p) => p.targetPort) });
         rules.push({ kind: 'TCPRoute', name: tcpName });
       }
-      new SmiTrafficTarget(ruleScope, 'Target', {
+      new classes.SmiTrafficTarget(ruleScope, 'Target', {
         name,
         namespace: b.namespace,
         labels: b.labels,
@@ -217,7 +239,7 @@ export class OsmSmiMesh implements IMeshProvider {
     for (const [portName, entries] of perPort) {
       const first = entries[0];
       const sources = dedupeSources(entries.flatMap((e) => e.sources));
-      new OsmIngressBackend(root, `IngressBackend-${portName}`, {
+      new classes.OsmIngressBackend(root, `IngressBackend-${portName}`, {
         name: perPort.size === 1 ? b.app : `${b.app}-${portName}`,
         namespace: b.namespace,
         labels: b.labels,
@@ -233,7 +255,7 @@ export class OsmSmiMesh implements IMeshProvider {
 
     if (!b.egressUnrestricted) {
       for (const dest of b.egress) {
-        new OsmEgress(root, `Egress-${dest.name}`, {
+        new classes.OsmEgress(root, `Egress-${dest.name}`, {
           name: `${b.app}-${dest.name}`,
           namespace: b.namespace,
           labels: b.labels,
@@ -253,7 +275,8 @@ export class OsmSmiMesh implements IMeshProvider {
   public bindCluster(scope: Construct, cluster: ClusterContext): void {
     const m = cluster.mesh;
     if (!m || !m.writeMeshConfig) return;
-    new OsmMeshConfig(scope, 'OsmMeshConfig', {
+    const classes = constructClasses();
+    new classes.OsmMeshConfig(scope, 'OsmMeshConfig', {
       name: m.osm.meshConfigName,
       namespace: m.osm.namespace,
       permissive: m.permissive,

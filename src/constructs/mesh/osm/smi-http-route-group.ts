@@ -1,15 +1,13 @@
 import { Construct } from 'constructs';
 import * as specs from '../../../../imports/httproutegroup-specs.smi-spec.io';
-import type { HttpMatch, HttpMethod } from '../../../spec/app-spec';
-import { Problem, Problems, throwIfProblems } from '../../../spec/problems';
-import { dns1123Label, dns1123Subdomain, oneOf } from '../../../spec/rules';
+import type { HttpMatch } from '../../../spec/app-spec';
+import { Problems, throwIfProblems } from '../../../spec/problems';
+import { dns1123Label, dns1123Subdomain } from '../../../spec/rules';
 import { fastRendering } from '../../../render/fast-render';
+import { httpMatchProblems } from './http-match-problems';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
 const HttpRouteGroup = fastRendering(specs.HttpRouteGroup);
-
-/** The SMI HTTP methods, case-sensitive as the CRD enum has them. */
-export const HTTP_METHODS: readonly HttpMethod[] = ['*', 'GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
 
 export interface SmiHttpRouteGroupProps {
   readonly name: string;
@@ -18,23 +16,6 @@ export interface SmiHttpRouteGroupProps {
   readonly labels?: { readonly [key: string]: string };
   /** At least one; names unique. */
   readonly matches: HttpMatch[];
-}
-
-/** Checks HTTP matches; fields are relative to the match list. */
-export function httpMatchProblems(matches: readonly HttpMatch[]): Problem[] {
-  const out = new Problems();
-  if (matches.length === 0) out.add('', 'at least one match is required');
-  const seen = new Set<string>();
-  matches.forEach((m, i) => {
-    out.add(`[${i}].name`, dns1123Subdomain(m.name));
-    if (seen.has(m.name)) out.add(`[${i}].name`, `match name ${JSON.stringify(m.name)} is used twice; names must be unique`);
-    seen.add(m.name);
-    if (m.pathRegex !== undefined) {
-      try { new RegExp(m.pathRegex); } catch { out.add(`[${i}].pathRegex`, `${JSON.stringify(m.pathRegex)} is not a regular expression`); }
-    }
-    (m.methods ?? []).forEach((method, j) => out.add(`[${i}].methods[${j}]`, oneOf(method, HTTP_METHODS, 'method')));
-  });
-  return out.list;
 }
 
 /** An SMI HTTPRouteGroup (specs.smi-spec.io/v1alpha4): the HTTP requests a TrafficTarget admits. */

@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
 import * as access from '../../../../imports/access.smi-spec.io';
 import type { MeshSource } from '../../../spec/app-spec';
-import { Problem, Problems, throwIfProblems } from '../../../spec/problems';
+import { Problems, throwIfProblems } from '../../../spec/problems';
 import type { SmiHttpRouteGroup } from './smi-http-route-group';
 import { dns1123Label, dns1123Subdomain } from '../../../spec/rules';
 import { fastRendering } from '../../../render/fast-render';
+import { meshSourceProblems } from './mesh-source-problems';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
 const TrafficTarget = fastRendering(access.TrafficTarget);
@@ -33,19 +34,6 @@ export interface SmiTrafficTargetProps {
   /** Caller identities. */
   readonly sources: MeshSource[];
   readonly rules: TrafficTargetRule[];
-}
-
-/** Checks caller identities; fields are relative to the source list. */
-export function meshSourceProblems(sources: readonly MeshSource[]): Problem[] {
-  const out = new Problems();
-  if (sources.length === 0) out.add('', 'at least one source is required');
-  sources.forEach((s, i) => {
-    if (typeof s.serviceAccount !== 'string') out.add(`[${i}].serviceAccount`, 'a ServiceAccount name is required');
-    else out.add(`[${i}].serviceAccount`, dns1123Subdomain(s.serviceAccount));
-    if (typeof s.namespace !== 'string') out.add(`[${i}].namespace`, 'a namespace is required: SMI sources are ServiceAccounts with namespaces');
-    else out.add(`[${i}].namespace`, dns1123Label(s.namespace));
-  });
-  return out.list;
 }
 
 /**
