@@ -10,6 +10,7 @@ import { commandHelp, optionsOf, packageVersion, usage } from './help';
 import { FileSystemError, errnoWords, errorCode } from '../engine/os-errors';
 import { CliIo, PROCESS_IO, escapingIo } from './output';
 import type * as CertificatesModule from '../engine/certificates';
+import { boundHeapGrowth } from './heap';
 
 export { CliIo, PROGRESS_THRESHOLD } from './output';
 export { compareTree, writeTreeAtomically } from '../engine/write';
@@ -41,6 +42,7 @@ export function main(argv: string[], io: CliIo = PROCESS_IO): number {
     safe.err(`cdk8s-zerotrust: ${(e as Error).message}`);
     return 2;
   }
+  boundHeapGrowth(); // large runs: garbage collected before it doubles the live heap
   try {
     return dispatch(argv, safe);
   } catch (e) {

@@ -37,15 +37,17 @@ export function objectSizeIssues(file: string, app: string, objects: any[]): Spe
     if (!isMap(o)) continue;
     const ref = objectRef(o);
     const json = bytes(JSON.stringify(o));
-    const largest = largestField(o);
-    const where = largest ? `; its largest field is ${largest.path} (${size(largest.bytes)})` : '';
+    const where = () => {
+      const largest = largestField(o); // only for a message: objects of ordinary size are not walked
+      return largest ? `; its largest field is ${largest.path} (${size(largest.bytes)})` : '';
+    };
     if (json > MAX_OBJECT_BYTES) {
-      push(`${ref} is ${MiB(json)} (${json} bytes as JSON): the API server refuses objects over 1.5 MiB (etcd's request limit)${where}: make it smaller, e.g. mount large content from a volume or an image instead of the spec`);
+      push(`${ref} is ${MiB(json)} (${json} bytes as JSON): the API server refuses objects over 1.5 MiB (etcd's request limit)${where()}: make it smaller, e.g. mount large content from a volume or an image instead of the spec`);
       continue;
     }
     const data = configDataBytes(o);
     if (data > MAX_CONFIG_DATA_BYTES) {
-      push(`${ref} holds ${MiB(data)} of data (${data} bytes): the API server refuses a ${o.kind} over 1 MiB${where}: split it, or mount the content from a volume or an image`);
+      push(`${ref} holds ${MiB(data)} of data (${data} bytes): the API server refuses a ${o.kind} over 1 MiB${where()}: split it, or mount the content from a volume or an image`);
       continue;
     }
     const annotations = annotationBytes(o);
@@ -54,7 +56,7 @@ export function objectSizeIssues(file: string, app: string, objects: any[]): Spe
       continue;
     }
     if (json > MAX_ANNOTATIONS_BYTES) {
-      push(`${ref} is ${size(json)} as JSON: client-side kubectl apply fails on it (it copies the object into an annotation, limited to 256 KiB)${where}: apply with kubectl apply --server-side, or make it smaller`, true);
+      push(`${ref} is ${size(json)} as JSON: client-side kubectl apply fails on it (it copies the object into an annotation, limited to 256 KiB)${where()}: apply with kubectl apply --server-side, or make it smaller`, true);
     }
   }
   return issues;

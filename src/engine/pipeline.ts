@@ -283,7 +283,7 @@ function crossAppEntries(resolved: ResolvedSet) {
 function analyse(files: RenderedApp[], resolved: ResolvedSet, context: PipelineContext): { report: ReachabilityReport; issues: SpecIssue[] } {
   const objects = files.flatMap((f) => f.manifests.map((object, index) => ({ object, file: f.path, index })));
   const specs = resolved.apps.map((a) => a.spec).filter(isAppSpec);
-  const result = verify().verifyObjects(objects, { specs, cluster: context.cluster });
+  const result = verify().verifyObjects(objects, { specs, cluster: context.cluster, explain: false });
   const issue = (message: string): SpecIssue => ({ file: '-', app: '-', field: '', message, warning: true });
   return {
     report: result.report,

@@ -80,13 +80,22 @@ export function trustGraph(report: ReachabilityReport): TrustGraph {
       if (!nodes.has(to)) nodes.set(to, { id: to, label: d.label, kind: 'service' });
       label = `${d.protocol} ${d.port}`;
     }
-    const via = ['entry', 'network policy', 'mesh'].filter((layer) => p.reason.includes(`${layer}`)).join(', ');
+    const via = viaLayers(p.reason);
     edges.push({ from, to, label, via });
   }
   const sorted = [...nodes.values()].sort(byLabel);
   const order = new Map(sorted.map((n, i) => [n.id, i]));
   edges.sort((a, b) => order.get(a.from)! - order.get(b.from)! || order.get(a.to)! - order.get(b.to)! || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
   return { nodes: sorted, edges, omitted };
+}
+
+/**
+ * The layers a path's reason says it went through: the reason joins `<layer>: <why>` (or, from a
+ * table without reasons, just `<layer>`) with `; `, the layers being `entry`, `network policy` and
+ * `mesh (<name>)`; a layer's own words (`ServiceEntry`, `...-allow-mesh`) do not count.
+ */
+function viaLayers(reason: string): string {
+  return ['entry', 'network policy', 'mesh'].filter((layer) => reason.startsWith(layer) || reason.includes(`; ${layer}: `) || reason.includes(`; ${layer} (`) || reason.includes(`; ${layer};`) || reason.endsWith(`; ${layer}`)).join(', ');
 }
 
 /**

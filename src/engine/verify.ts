@@ -38,6 +38,14 @@ export interface VerifyOptions {
    * @default - Open Service Mesh and Istio, configured from the cluster (`defaultMeshModels`)
    */
   readonly meshes?: IMeshModel[];
+  /**
+   * Whether every path of the report carries its reason and the objects that decided. Without,
+   * the report's verdicts name only the deciding layers (a table of thousands of apps then takes
+   * a fraction of the memory), and the manifests are analysed a second time, with reasons, when
+   * there is a missing or unexpected path to report: those always carry their reasons.
+   * @default true
+   */
+  readonly explain?: boolean;
 }
 
 /** The outcome of verify. */
@@ -88,14 +96,23 @@ export function verifyObjects(objects: SourcedObject[], options: VerifyOptions =
   const meshes = options.meshes ?? defaultMeshModels(cluster);
   const specs = options.specs ?? [];
   const probes = externalProbes(specs);
-  const report = analyzeReachability(model, {
+  const table = (explain: boolean) => analyzeReachability(model, {
     platform: cluster.platform,
     ingressControllers: cluster.ingressControllers,
     meshes,
     externalProbes: probes,
     gateways: resolveGateways([...(cluster.spec.gateways ?? []), ...discoverGateways(model).filter((g) => !(cluster.spec.gateways ?? []).some((c) => c.name === g.name && c.namespace === g.namespace))]),
     trustDomain: cluster.spec.mesh?.trustDomain,
+    explain,
   });
+  const explain = options.explain ?? true;
+  const result = compare(model, cluster, meshes, specs, table(explain));
+  // A path to report says why: the table is made again, with reasons (the verdicts are the same).
+  return explain || (result.missing.length === 0 && result.unexpected.length === 0) ? result : compare(model, cluster, meshes, specs, table(true));
+}
+
+/** The report against the specs (see `verifyObjects`). */
+function compare(model: ClusterModel, cluster: ClusterContext, meshes: IMeshModel[], specs: AppSpec[], report: ReachabilityReport): VerifyResult {
   const present = meshes.filter((m) => m.detect(model));
   const detected = present.map((m) => m.name);
   const notAdmitted = model.workloads

@@ -33,6 +33,21 @@ describe('trust graph (drawn from the analysis of the objects)', () => {
     expect(trustGraph(report([app1, app2]))).toEqual(graph);
   });
 
+  test('is the same from a table without reasons (synth analyses with explain: false)', () => {
+    const specs = [app2, app1];
+    expect(trustGraph(verifyObjects(sourced(synthScenario(specs, CLUSTER)), { specs, explain: false }).report)).toEqual(graph);
+  });
+
+  test('an edge goes via the layers the reason names, not via words inside a layer\'s reason', () => {
+    const r = report([app2, app1]);
+    const paths = r.paths.map((p) => (p.allowed && p.source === 'app:shop/app1' && p.destination.startsWith('shop/app2')
+      ? { ...p, reason: 'network policy: NetworkPolicy shop/app2-allow-mesh admits it; mesh (istio): a ServiceEntry for the entry point' }
+      : p));
+    const edge = trustGraph({ ...r, paths }).edges.find((e) => e.from === 'app:shop/app1')!;
+    expect(edge.via).toBe('network policy, mesh');
+    expect(graph.edges.map((e) => e.via)).toEqual(['entry, network policy, mesh', 'network policy, mesh']);
+  });
+
   test('a path the objects deny is missing from the picture (here: the IngressBackend is gone, OSM refuses the router)', () => {
     const broken = trustGraph(report([app2, app1], (objects) => objects.filter((o) => o.kind !== 'IngressBackend')));
     expect(broken.edges.map((e) => `${e.from} -> ${e.to}`)).toEqual(['app:shop/app1 -> app:shop/app2']);
