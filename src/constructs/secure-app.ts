@@ -27,9 +27,6 @@ import { AppSpecError, validateAppSpec } from './validate-spec';
 import { serviceAccountOwner } from './service-account-owner';
 import { AppGatewayRoute } from './gateway-api/app-gateway-route';
 
-// Re-exported for engine/cross-app.ts, which imports it from here (its home is service-account-owner.ts).
-export { serviceAccountOwner };
-
 /** The generated classes, rendering without the generic resolve pass (see fast-render.ts). */
 const KubeServiceAccount = fastRendering(k8s.KubeServiceAccount);
 const KubeRoleBinding = fastRendering(k8s.KubeRoleBinding);

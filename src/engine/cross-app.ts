@@ -1,4 +1,4 @@
-import { serviceAccountOwner } from '../constructs/secure-app';
+import { serviceAccountOwner } from '../constructs/service-account-owner';
 import { usableByOthers } from '../constructs/validate-spec';
 import type { AppDirectory } from '../spec/app-directory';
 import type { AppSpec } from '../spec/app-spec';
