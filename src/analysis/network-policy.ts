@@ -93,13 +93,24 @@ const cidrCache = new Map<string, net.BlockList | null>();
  * of the other family, is not contained.
  */
 export function cidrContains(cidr: string, ip: string): boolean {
+  const list = cidrBlock(cidr);
+  const family = net.isIP(ip);
+  return list !== null && family !== 0 && familyOf(cidr) === family && list.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/** Whether a CIDR is well formed (an address of either family, `/`, a prefix length that fits it). */
+export function isCidr(cidr: string): boolean {
+  return cidrBlock(cidr) !== null;
+}
+
+/** The CIDR's block, parsed once (up to 10,000 CIDRs are kept); null when malformed. */
+function cidrBlock(cidr: string): net.BlockList | null {
   let list = cidrCache.get(cidr);
   if (list === undefined) {
     list = parseCidr(cidr);
     if (cidrCache.size < 10_000) cidrCache.set(cidr, list);
   }
-  const family = net.isIP(ip);
-  return list !== null && family !== 0 && familyOf(cidr) === family && list.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+  return list;
 }
 
 function parseCidr(cidr: string): net.BlockList | null {

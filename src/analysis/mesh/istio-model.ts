@@ -5,6 +5,8 @@ import type { ClusterModel, ContainerInfo, KubeObject, ServiceInfo, ServicePortI
 import { objectRef } from '../model';
 import { ISTIO_INJECT_TEMPLATES_ANNOTATION, ISTIO_PROXY_CONTAINER_NAME, istioInjectedContainers } from './istio-injection';
 import type { IMeshModel, MeshConnectionRequest, MeshHttpRequest, MeshPeer, MeshSidecarConnection } from './mesh-model';
+import { cidrContains as cidrBlockContains } from '../network-policy';
+import { isMapping, l4, peerName, refList, serviceAddress, strings, transportName, unique } from './mesh-words';
 
 /**
  * Istio in sidecar mode (upstream, OpenShift Service Mesh 3, the AKS add-on), as istiod, its
@@ -1280,25 +1282,6 @@ function modeOf(v: unknown): string {
   return typeof v === 'string' && ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'].includes(v) ? v : 'UNSET';
 }
 
-function l4(request: MeshConnectionRequest): string {
-  return (request.protocol ?? 'TCP').toUpperCase();
-}
-
-function transportName(t: string): string {
-  return t === 'https' ? 'TLS' : t === 'tcp' ? 'an opaque byte stream' : t === 'http' ? 'plain HTTP' : t;
-}
-
-function serviceAddress(svc: ServiceInfo): string | undefined {
-  const ip = svc.source.object.spec?.clusterIP;
-  return typeof ip === 'string' && net.isIP(ip) !== 0 ? ip : undefined;
-}
-
-function peerName(peer: MeshPeer): string {
-  if (peer.workload) return peer.workload.ref;
-  if (peer.external) return peer.external.name;
-  return peer.host ?? peer.ip ?? 'an unnamed peer';
-}
-
 function subsetOf(selector: { readonly [key: string]: string }, labels: { readonly [key: string]: string }): boolean {
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
@@ -1317,25 +1300,8 @@ function stringMap(value: unknown): { readonly [key: string]: string } {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v === 'string'));
 }
 
-function isMapping(value: unknown): value is { [key: string]: any } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((x): x is string => typeof x === 'string') : [];
-}
-
 function hasValues(value: unknown): boolean {
   return strings(value).length > 0;
-}
-
-function unique<T>(xs: T[]): T[] {
-  return [...new Set(xs)];
-}
-
-function refList(refs: string[]): string {
-  const u = unique(refs);
-  return u.length <= 1 ? (u[0] ?? 'none') : `${u.slice(0, -1).join(', ')} and ${u[u.length - 1]}`;
 }
 
 function portList(value: string | undefined): number[] {
@@ -1495,30 +1461,11 @@ function drHostMatches(pattern: string, host: string): boolean {
   return hostMatches(pattern, host);
 }
 
-const cidrCache = new Map<string, net.BlockList | null>();
-
-function parseCidr(cidr: string): net.BlockList | null {
-  let list = cidrCache.get(cidr);
-  if (list !== undefined) return list;
-  const m = /^([^/]+)(?:\/(\d{1,3}))?$/.exec(cidr.trim());
-  const family = m ? net.isIP(m[1]) : 0;
-  list = null;
-  if (m && family !== 0) {
-    const bits = m[2] === undefined ? (family === 4 ? 32 : 128) : Number(m[2]);
-    if (bits <= (family === 4 ? 32 : 128)) {
-      list = new net.BlockList();
-      list.addSubnet(m[1], bits, family === 4 ? 'ipv4' : 'ipv6');
-    }
-  }
-  if (cidrCache.size < 10_000) cidrCache.set(cidr, list);
-  return list;
-}
 
 /** Whether a CIDR (or a single address) contains an address of its family. */
 function cidrContains(cidr: string, ip: string): boolean {
-  const list = parseCidr(cidr);
-  const family = net.isIP(ip);
-  return list !== null && family !== 0 && net.isIP(cidr.split('/')[0].trim()) === family && list.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+  const c = cidr.trim();
+  return cidrBlockContains(c.includes('/') ? c : `${c}/${net.isIP(c) === 6 ? 128 : 32}`, ip);
 }
 
 const namespaceIndexes = new WeakMap<readonly { readonly namespace: string }[], Map<string, number[]>>();

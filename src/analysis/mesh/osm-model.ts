@@ -1,9 +1,10 @@
-import * as net from 'node:net';
 import { resolveTargetPort, servicePods, workloadServices } from '../cluster';
 import type { ClusterModel, ContainerInfo, ServiceInfo, ServicePortInfo, Verdict, Workload } from '../model';
 import { objectRef } from '../model';
 import { osmInjectedContainers, osmPrivilegedInitContainer } from './osm-injection';
 import type { IMeshModel, MeshConnectionRequest, MeshHttpRequest, MeshPeer, MeshSidecarConnection } from './mesh-model';
+import { cidrContains, isCidr } from '../network-policy';
+import { isMapping, l4, peerName, refList, serviceAddress, strings, transportName, unique } from './mesh-words';
 
 /**
  * Open Service Mesh, as its controller, injector and sidecars would treat a folder of manifests.
@@ -882,26 +883,6 @@ function chainKind(protocol: string | undefined): string | undefined {
   }
 }
 
-function l4(request: MeshConnectionRequest): string {
-  return (request.protocol ?? 'TCP').toUpperCase();
-}
-
-function transportName(t: string): string {
-  return t === 'https' ? 'TLS' : t === 'tcp' ? 'an opaque byte stream' : t === 'http' ? 'plain HTTP' : t;
-}
-
-/** The Service's ClusterIP as written (none, or headless: undefined). */
-function serviceAddress(svc: ServiceInfo): string | undefined {
-  const ip = svc.source.object.spec?.clusterIP;
-  return typeof ip === 'string' && net.isIP(ip) !== 0 ? ip : undefined;
-}
-
-function peerName(peer: MeshPeer): string {
-  if (peer.workload) return peer.workload.ref;
-  if (peer.external) return peer.external.name;
-  return peer.host ?? peer.ip ?? 'an unnamed peer';
-}
-
 /** The Services a source is an endpoint of, as "namespace/name". */
 function peerServices(model: ClusterModel, peer: MeshPeer): string[] {
   let byPeer = peerServiceCache.get(model);
@@ -998,7 +979,7 @@ function parsePorts(value: string | undefined): number[] | undefined {
 function parseCidrs(value: string | undefined): string[] | undefined {
   if (value === undefined) return [];
   const out = value.split(',').map((x) => x.trim());
-  return out.every((c) => parseCidr(c) !== null) ? out : undefined;
+  return out.every(isCidr) ? out : undefined;
 }
 
 function exclusionSource(annotations: { readonly [key: string]: string }, key: string, port: number, field: string, s: OsmMeshSettings): string {
@@ -1010,28 +991,6 @@ function meshConfigRefs(s: OsmMeshSettings): string[] {
   return s.meshConfig ? [s.meshConfig] : [];
 }
 
-const cidrCache = new Map<string, net.BlockList | null>();
-
-function parseCidr(cidr: string): net.BlockList | null {
-  let list = cidrCache.get(cidr);
-  if (list !== undefined) return list;
-  const m = /^([^/]+)\/(\d{1,3})$/.exec(cidr);
-  const family = m ? net.isIP(m[1]) : 0;
-  list = null;
-  if (m && family !== 0 && Number(m[2]) <= (family === 4 ? 32 : 128)) {
-    list = new net.BlockList();
-    list.addSubnet(m[1], Number(m[2]), family === 4 ? 'ipv4' : 'ipv6');
-  }
-  if (cidrCache.size < 10_000) cidrCache.set(cidr, list);
-  return list;
-}
-
-/** Whether a CIDR contains an address of its family. */
-function cidrContains(cidr: string, ip: string): boolean {
-  const list = parseCidr(cidr);
-  const family = net.isIP(ip);
-  return list !== null && family !== 0 && net.isIP(cidr.split('/')[0]) === family && list.check(ip, family === 4 ? 'ipv4' : 'ipv6');
-}
 
 /** An Envoy domain / server-name pattern: exact, or a leading "*." wildcard (case-insensitive). */
 function hostMatches(pattern: string, host: string): boolean {
@@ -1144,14 +1103,6 @@ function readEgress(ref: string, namespace: string, spec: { [k: string]: any }):
   };
 }
 
-function isMapping(value: unknown): value is { [key: string]: any } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((x): x is string => typeof x === 'string') : [];
-}
-
 function numbers(value: unknown): number[] {
   return Array.isArray(value) ? value.filter((x): x is number => typeof x === 'number' && Number.isInteger(x)) : [];
 }
@@ -1160,11 +1111,3 @@ function union(a: number[], b: number[]): number[] {
   return [...new Set([...a, ...b])];
 }
 
-function unique<T>(xs: T[]): T[] {
-  return [...new Set(xs)];
-}
-
-function refList(refs: string[]): string {
-  const u = unique(refs);
-  return u.length <= 1 ? (u[0] ?? 'none') : `${u.slice(0, -1).join(', ')} and ${u[u.length - 1]}`;
-}
