@@ -41,16 +41,13 @@ import { duplicateObjectIssues } from './cross-document';
 import { crossDocumentChecks } from './cross-document';
 import type * as VerifyModule from './verify';
 import { objectSizeIssues } from './limits';
+import { lazy } from '../constructs/lazy';
 
 /**
  * Modules only some stages need, loaded on first use: `validate` (and `certs`) never build
  * constructs, analyse the output or draw the trust graph, so a validation run does not pay for
  * loading cdk8s' construct classes, the analysis and the drawing (see README "Performance").
  */
-function lazy<T>(load: () => T): () => T {
-  let module: T | undefined;
-  return () => (module ??= load());
-}
 const cdk8s = lazy(() => require('cdk8s') as typeof Cdk8s);
 const secureApp = lazy(() => require('../constructs/secure-app') as typeof SecureAppModule);
 const trust = lazy(() => require('./trust-graph') as typeof TrustGraphModule);
