@@ -137,14 +137,14 @@ export function analyzeReachability(model: ClusterModel, options: ReachabilityOp
   const byLabel = sourceIndex(sources);
   const otherSources = sources.filter((s) => !s.workload || s.workload.hostNetwork);
   const order = new Map(sources.map((s, i) => [s, i]));
-  const judge = options.explain === false ? judgeTerse : judgeExplained;
+  const explain = options.explain ?? true;
 
   for (const dest of workloadDests) {
     const candidates = candidateSources(model, sources, byLabel, otherSources, order, dest);
     skipped += sources.length - candidates.length;
     for (const source of candidates) {
       if (source.workload && source.workload === dest.workload) continue;
-      paths.push(judge(model, meshes, source, dest, entryFor(source, dest, entries)));
+      paths.push(judge(model, meshes, source, dest, entryFor(source, dest, entries), explain));
     }
   }
 
@@ -153,7 +153,7 @@ export function analyzeReachability(model: ClusterModel, options: ReachabilityOp
   for (const source of sources.filter((s) => s.workload)) {
     for (const dest of egressDestinations(model, meshes, source.workload!, options, outside)) {
       if (!destinationIds.has(dest.id)) { destinationIds.add(dest.id); destinations.push(dest); }
-      paths.push(judge(model, meshes, source, dest, { applies: true, allowed: true, transport: undefined }));
+      paths.push(judge(model, meshes, source, dest, { applies: true, allowed: true, transport: undefined }, explain));
     }
   }
   return { sources, destinations, paths, deniedWithoutEvaluation: skipped };
@@ -373,39 +373,29 @@ function meshRequest(source: TrafficSource, dest: TrafficDestination, entry: Ent
   };
 }
 
-/** One path's verdict: the first layer that denies it, or every layer's reason when all allow it. */
-function judgeExplained(model: ClusterModel, meshes: IMeshModel[], source: TrafficSource, dest: TrafficDestination, entry: Entry): PathVerdict {
-  if (entry.applies && !entry.allowed) return pathVerdict(source, dest, false, `entry: ${entry.verdict!.reason}`, entry.verdict!.objects);
+/**
+ * One path's verdict: the first layer that denies it, or every layer when all allow it. With
+ * `explain`, each layer as `<layer>: <its reason>` and the objects that decided; without, only the
+ * layers' names (`entry`, `network policy`, `mesh (<name>)`) and no objects: the layers still build
+ * their reasons (they decide as they explain), the table does not keep them.
+ */
+function judge(model: ClusterModel, meshes: IMeshModel[], source: TrafficSource, dest: TrafficDestination, entry: Entry, explain: boolean): PathVerdict {
+  const layer = (name: string, v: Verdict) => (explain ? `${name}: ${v.reason}` : name);
+  const decided = (v: Verdict) => (explain ? v.objects : NO_OBJECTS);
+  if (entry.applies && !entry.allowed) return pathVerdict(source, dest, false, layer('entry', entry.verdict!), decided(entry.verdict!));
   const net = connectionVerdict(model, source.endpoint, dest.endpoint, { port: dest.port, protocol: dest.protocol });
-  if (!net.allowed) return pathVerdict(source, dest, false, `network policy: ${net.reason}`, net.objects);
-  const reasons = [entry.verdict ? `entry: ${entry.verdict.reason}` : undefined, `network policy: ${net.reason}`];
-  const objects = [...(entry.verdict?.objects ?? []), ...net.objects];
+  if (!net.allowed) return pathVerdict(source, dest, false, layer('network policy', net), decided(net));
+  const reasons = [entry.verdict ? layer('entry', entry.verdict) : undefined, layer('network policy', net)];
+  const objects = [...(entry.verdict ? decided(entry.verdict) : []), ...decided(net)];
   if (!dest.bySidecar && dest.protocol === 'TCP') {
     for (const mesh of meshes) {
       const v = mesh.connection(model, meshRequest(source, dest, entry));
-      if (!v.allowed) return pathVerdict(source, dest, false, `mesh (${mesh.name}): ${v.reason}`, v.objects);
-      reasons.push(`mesh (${mesh.name}): ${v.reason}`);
-      objects.push(...v.objects);
+      if (!v.allowed) return pathVerdict(source, dest, false, layer(`mesh (${mesh.name})`, v), decided(v));
+      reasons.push(layer(`mesh (${mesh.name})`, v));
+      objects.push(...decided(v));
     }
   }
-  return pathVerdict(source, dest, true, reasons.filter(Boolean).join('; '), [...new Set(objects)]);
-}
-
-/**
- * `judgeExplained`'s verdict, with only the deciding layers as its reason: the layers' reasons are
- * still built by the layers (they decide as they explain) but not kept.
- */
-function judgeTerse(model: ClusterModel, meshes: IMeshModel[], source: TrafficSource, dest: TrafficDestination, entry: Entry): PathVerdict {
-  if (entry.applies && !entry.allowed) return pathVerdict(source, dest, false, 'entry', NO_OBJECTS);
-  if (!connectionVerdict(model, source.endpoint, dest.endpoint, { port: dest.port, protocol: dest.protocol }).allowed) return pathVerdict(source, dest, false, 'network policy', NO_OBJECTS);
-  let reason = entry.verdict ? 'entry; network policy' : 'network policy';
-  if (!dest.bySidecar && dest.protocol === 'TCP') {
-    for (const mesh of meshes) {
-      if (!mesh.connection(model, meshRequest(source, dest, entry)).allowed) return pathVerdict(source, dest, false, `mesh (${mesh.name})`, NO_OBJECTS);
-      reason += `; mesh (${mesh.name})`;
-    }
-  }
-  return pathVerdict(source, dest, true, reason, NO_OBJECTS);
+  return pathVerdict(source, dest, true, reasons.filter(Boolean).join('; '), explain ? [...new Set(objects)] : NO_OBJECTS);
 }
 
 /**

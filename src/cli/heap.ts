@@ -9,16 +9,12 @@ import * as v8 from 'node:v8';
  */
 export const CLI_HEAP_GROWING_PERCENT = 100;
 
-let bounded = false;
-
 /**
  * Bounds the heap's growth between full collections to `CLI_HEAP_GROWING_PERCENT` (V8's
- * `--heap-growing-percent`, which V8 reads at each collection). For the CLI's own process only:
- * the library never changes the flags of the process it runs in. The bench calls it too, since it
- * measures the CLI's engine in its own process.
+ * `--heap-growing-percent`, which V8 reads at each collection; setting it again changes nothing).
+ * For the CLI's own process only: the library never changes the flags of the process it runs in.
+ * The bench calls it too, since it measures the CLI's engine in its own process.
  */
 export function boundHeapGrowth(): void {
-  if (bounded) return;
-  bounded = true;
   v8.setFlagsFromString(`--heap-growing-percent=${CLI_HEAP_GROWING_PERCENT}`);
 }

@@ -96,12 +96,13 @@ export function verifyObjects(objects: SourcedObject[], options: VerifyOptions =
   const meshes = options.meshes ?? defaultMeshModels(cluster);
   const specs = options.specs ?? [];
   const probes = externalProbes(specs);
+  const gateways = resolveGateways([...(cluster.spec.gateways ?? []), ...discoverGateways(model).filter((g) => !(cluster.spec.gateways ?? []).some((c) => c.name === g.name && c.namespace === g.namespace))]);
   const table = (explain: boolean) => analyzeReachability(model, {
     platform: cluster.platform,
     ingressControllers: cluster.ingressControllers,
     meshes,
     externalProbes: probes,
-    gateways: resolveGateways([...(cluster.spec.gateways ?? []), ...discoverGateways(model).filter((g) => !(cluster.spec.gateways ?? []).some((c) => c.name === g.name && c.namespace === g.namespace))]),
+    gateways,
     trustDomain: cluster.spec.mesh?.trustDomain,
     explain,
   });
