@@ -1,4 +1,5 @@
 import { Yaml } from 'cdk8s';
+import { indent, isPlainObject, isPlainWord, remember } from './yaml-layout';
 
 /**
  * cdk8s' own YAML (`Yaml.stringify`: the `yaml` package, YAML 1.1 schema, no line folding,
@@ -44,35 +45,16 @@ function visit(v: object): void {
   seen.add(v);
 }
 
-/** Letter-first strings the `yaml` package writes plain (YAML 1.1 booleans, nulls and exponents aside); see `dumpYaml`. */
-const PLAIN_STRING = /^[A-Za-z][A-Za-z0-9_./@:-]*$/;
-const RESERVED_WORDS = new Set([
-  'null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE',
-  'y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON', 'n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF',
-]);
-
 /** The package's YAML 1.1 float pattern also takes an exponent alone (`e5`, `E10`): such strings are asked. */
 const EXPONENT_FIRST = /^[eE][-+]?[0-9]/;
 
-const isPlain = (s: string) => PLAIN_STRING.test(s) && s.charCodeAt(s.length - 1) !== 58 /* : */ && !RESERVED_WORDS.has(s) && !EXPONENT_FIRST.test(s);
+/** Letter-first strings the `yaml` package writes plain (see `isPlainWord`), exponents aside. */
+const isPlain = (s: string) => isPlainWord(s) && !EXPONENT_FIRST.test(s);
 
-const MAX_CACHED = 20000;
 const values = new Map<string, string>();
 const blocks = new Map<string, string>();
 const keys = new Map<string, string>();
 const numbers = new Map<number, string>();
-
-function remember<K, V>(map: Map<K, V>, k: K, v: V): V {
-  if (map.size >= MAX_CACHED) map.clear();
-  map.set(k, v);
-  return v;
-}
-
-const INDENTS: string[] = [''];
-function indent(level: number): string {
-  while (INDENTS.length <= level) INDENTS.push(INDENTS[INDENTS.length - 1] + '  ');
-  return INDENTS[level];
-}
 
 /** How the package writes a string as the value of a key at `level - 1` (its text after `k: `, without the final newline). */
 function askValue(s: string, level: number): string {
@@ -114,11 +96,6 @@ function number(v: number): string {
   const out = Yaml.stringify({ k: v });
   if (!out.startsWith('k: ') || !out.endsWith('\n')) throw new UseYamlPackage();
   return remember(numbers, v, out.slice(3, -1));
-}
-
-function isPlainObject(v: object): boolean {
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
 }
 
 function node(v: unknown, level: number, compact: boolean): string {

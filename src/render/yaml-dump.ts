@@ -1,5 +1,6 @@
 import * as yaml from 'js-yaml';
 import { renderSwitches } from './switches';
+import { indent, isPlainObject, isPlainWord, remember } from './yaml-layout';
 
 /** The js-yaml options of every manifest we write: no anchors, no line folding, double quotes. */
 export const YAML_DUMP_OPTIONS = Object.freeze({ noRefs: true, lineWidth: -1, quotingType: '"' as const });
@@ -7,41 +8,17 @@ export const YAML_DUMP_OPTIONS = Object.freeze({ noRefs: true, lineWidth: -1, qu
 /** Thrown inside the emitter for a value it leaves to js-yaml. */
 class UseJsYaml extends Error {}
 
-/**
- * Letter-first strings of these characters are written plain by js-yaml unless they are one of
- * the words below (YAML 1.1/1.2 booleans and nulls); no other implicit type (numbers, timestamps,
- * merge keys, base-60 numbers) can start with a letter. A string ending in ':' is never plain.
- */
-const PLAIN_STRING = /^[A-Za-z][A-Za-z0-9_./@:-]*$/;
-const RESERVED_WORDS = new Set([
-  'null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE',
-  'y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON', 'n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF',
-]);
-
 /** js-yaml's representation of other strings and numbers, computed by js-yaml itself (bounded). */
 const representations = new Map<string | number, string>();
-const MAX_REPRESENTATIONS = 20000;
 
 function jsYamlRepresentation(value: string | number): string {
-  let r = representations.get(value);
-  if (r === undefined) {
-    r = yaml.dump(value, YAML_DUMP_OPTIONS);
-    r = r.slice(0, -1); // the document's final newline
-    if (representations.size >= MAX_REPRESENTATIONS) representations.clear();
-    representations.set(value, r);
-  }
-  return r;
-}
-
-const INDENTS: string[] = [''];
-function indent(level: number): string {
-  while (INDENTS.length <= level) INDENTS.push(INDENTS[INDENTS.length - 1] + '  ');
-  return INDENTS[level];
+  const r = representations.get(value);
+  return r ?? remember(representations, value, yaml.dump(value, YAML_DUMP_OPTIONS).slice(0, -1)); // without the document's final newline
 }
 
 /** A string value at `level` (block literal strings are indented by level, all else is not). */
 function scalar(s: string, level: number): string {
-  if (PLAIN_STRING.test(s) && s.charCodeAt(s.length - 1) !== 58 /* : */ && !RESERVED_WORDS.has(s)) return s;
+  if (isPlainWord(s)) return s;
   const r = jsYamlRepresentation(s);
   if (r.charCodeAt(0) !== 124 /* | */) return r;
   // A literal block: js-yaml's header line, then the lines indented for this level.
@@ -65,11 +42,6 @@ function key(k: string): string {
   const r = scalar(k, 0);
   if (r.length > 1024) throw new UseJsYaml();
   return r;
-}
-
-function isPlainObject(v: object): boolean {
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
 }
 
 /** js-yaml's writeNode for block context; `compact` as js-yaml passes it. */
