@@ -28,8 +28,8 @@ import { serviceAccountOwner } from './service-account-owner';
 import { AppGatewayRoute } from './gateway-api/app-gateway-route';
 
 /** The generated classes, rendering without the generic resolve pass (see fast-render.ts). */
-const KubeServiceAccount = fastRendering(k8s.KubeServiceAccount);
-const KubeRoleBinding = fastRendering(k8s.KubeRoleBinding);
+const KubeServiceAccount = fastRendering(k8s.KubeServiceAccount, { alphabeticalConverter: true });
+const KubeRoleBinding = fastRendering(k8s.KubeRoleBinding, { alphabeticalConverter: true });
 
 export interface SecureAppProps {
   /** The app spec (the YAML document's shape). */

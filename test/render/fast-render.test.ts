@@ -8,7 +8,9 @@ import { resolveEnvironment } from '../../src/engine/environments';
 import { pipelineContext } from '../../src/engine/pipeline';
 import { ClusterContext } from '../../src/spec/cluster-context';
 import { AppDirectory } from '../../src/spec/app-directory';
-import { fastRendering } from '../../src/render/fast-render';
+import * as fs from 'node:fs';
+import { RENAMED_PROPS_FIELDS, classesWithoutConverter, fastRendering } from '../../src/render/fast-render';
+import '../../src/constructs';
 import { ROOT, appSpec } from '../util';
 
 /** A resolver that changes nothing but is not one of cdk8s' own: forces the generic path. */
@@ -79,11 +81,87 @@ describe('fastRendering', () => {
     expect(sa.toJson().metadata).toEqual({ name: 'x', namespace: 'ns', labels: { app: 'y', extra: '1', team: 'a' }, annotations: { note: 'z' } });
   });
 
+  test('renders a field its converter renames through the converter', () => {
+    const Svc = fastRendering(k8s.KubeService, { alphabeticalConverter: true });
+    const svc = new Svc(new Chart(new App(), 'c'), 'svc', { metadata: { name: 'x' }, spec: { clusterIp: 'None', ports: [{ port: 80, targetPort: k8s.IntOrString.fromString('http') }] } });
+    expect(JSON.stringify(svc.toJson())).toBe(JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'x' }, spec: { clusterIP: 'None', ports: [{ port: 80, targetPort: 'http' }] } }));
+  });
+
+  test('renders in the converter\'s order without it: metadata first, then fields and nested fields in alphabetical order, unions as values', () => {
+    const props: k8s.KubeDeploymentProps = {
+      spec: { selector: { matchLabels: { b: '2', a: '1' } }, template: { spec: { containers: [{ name: 'c', ports: [{ containerPort: 80 }], livenessProbe: { httpGet: { port: k8s.IntOrString.fromNumber(80), path: '/' } } }] } }, replicas: 2 },
+      metadata: { name: 'd' },
+    };
+    const Direct = fastRendering(k8s.KubeDeployment, { alphabeticalConverter: true });
+    const Converted = fastRendering(k8s.KubeDeployment);
+    expect(Direct).not.toBe(Converted);
+    const direct = new Direct(new Chart(new App(), 'c'), 'd', props).toJson();
+    expect(JSON.stringify(direct)).toBe(JSON.stringify(new Converted(new Chart(new App(), 'c'), 'd', props).toJson()));
+    expect(Object.keys(direct)).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
+    expect(direct.spec.template.spec.containers[0].livenessProbe.httpGet.port).toBe(80);
+  });
+
   test('produces Lazy values and keeps the generated class name', () => {
     const Sa = fastRendering(k8s.KubeServiceAccount);
     expect(Sa.name).toBe('KubeServiceAccount');
     expect(fastRendering(k8s.KubeServiceAccount)).toBe(Sa);
     const sa = new Sa(new Chart(new App(), 'c'), 'sa', { metadata: { name: 'x' }, automountServiceAccountToken: Lazy.any({ produce: () => false }) });
     expect(sa.toJson()).toEqual({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'x' }, automountServiceAccountToken: false });
+  });
+
+  /**
+   * What `alphabeticalConverter` relies on, read from the converters cdk8s-plus-28 generated: the
+   * object's props converter writes `metadata` first and the other fields in alphabetical order,
+   * every struct converter it reaches writes its fields in alphabetical order, each field under the
+   * name it reads, and each field's value is one of the forms the sorted plain props already have
+   * (copied as is, a list or map of them, a nested struct, a number-or-string union's value).
+   */
+  describe('the converters of the classes rendered without them', () => {
+    const source = fs.readFileSync(require.resolve('cdk8s-plus-28/lib/imports/k8s'), 'utf8');
+    const converter = (name: string): string => {
+      const m = new RegExp(`\\nfunction ${name}\\(obj\\) \\{\\n([\\s\\S]*?)\\n\\}\\n`).exec(source);
+      if (!m) throw new Error(`${name} not found`);
+      return m[1];
+    };
+    const MAP = (inner: string) => `((X) === undefined) ? undefined : (Object.entries(X).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: ${inner} }), {}))`;
+    // A Date (`X?.toISOString()`) is never in the plain props: the fast path renders it through the generic path.
+    const FORMS = new Set(['X', 'X?.map(y => y)', 'X?.value', 'X?.toISOString()', MAP('i[1]'), MAP('i[1]?.map(y => y)'), MAP('i[1]?.value')]);
+    /** The problems of one converter and of every converter it calls; `top` for the object's props. */
+    const check = (name: string, top: boolean, seen: Set<string>, problems: string[]): void => {
+      if (seen.has(name)) return;
+      seen.add(name);
+      const body = converter(name);
+      if (/return obj\?\.value;|return obj;/.test(body)) return; // IntOrString, Quantity
+      const result = /const result = \{\n([\s\S]*?)\n {4}\};/.exec(body);
+      if (!result) { problems.push(`${name}: no result object`); return; }
+      const fields = [...result[1].matchAll(/^ {8}'([^']+)': (.*),$/gm)].map(([, key, expr]) => ({ key, expr }));
+      const keys = fields.map((f) => f.key);
+      const expected = top ? ['metadata', ...keys.filter((k) => k !== 'metadata').sort()] : [...keys].sort();
+      if (keys.join() !== expected.join()) problems.push(`${name}: fields in the order ${keys.join(', ')}`);
+      for (const { key, expr } of fields) {
+        const read = [...expr.matchAll(/obj\.([\w$]+)/g)].map((m) => m[1]);
+        if (read.length === 0 || read.some((r) => r !== read[0])) { problems.push(`${name}.${key}: reads ${read.join(', ') || 'nothing'}`); continue; }
+        // A field written under another name than it is read (`clusterIp` as `clusterIP`): props with it go through the converter.
+        if (read[0] !== key && !RENAMED_PROPS_FIELDS.has(read[0])) problems.push(`${name}.${key}: reads ${read[0]}, not in RENAMED_PROPS_FIELDS`);
+        const form = expr.replace(/obj\.[\w$]+/g, 'X');
+        if (FORMS.has(form)) continue;
+        const nested = /^(toJson_\w+)\(X\)$/.exec(form) ?? /^X\?\.map\(y => (toJson_\w+)\(y\)\)$/.exec(form)
+          ?? (form.startsWith(MAP('').slice(0, -4)) ? /\[i\[0\]\]: (toJson_\w+)\(i\[1\]\) \}\), \{\}\)\)$/.exec(form) : null);
+        if (nested) check(nested[1], false, seen, problems);
+        else problems.push(`${name}.${key}: ${form}`);
+      }
+    };
+    const classes = classesWithoutConverter();
+
+    test('every Kubernetes kind the constructs write is rendered without its converter', () => {
+      expect(classes.map((c) => c.name).sort()).toEqual(expect.arrayContaining(['KubeDeployment', 'KubeNetworkPolicy', 'KubeRoleBinding', 'KubeService', 'KubeServiceAccount']));
+    });
+
+    test.each(classes.map((c) => [c.name, c] as const))('%s: its converters write what the sorted plain props are', (name, cls) => {
+      expect(cls.manifest.toString()).toMatch(new RegExp(`\\.\\.\\.${name}\\.GVK,\\s*\\.\\.\\.toJson_${name}Props\\(`));
+      const problems: string[] = [];
+      check(`toJson_${name}Props`, true, new Set(), problems);
+      expect(problems).toEqual([]);
+    });
   });
 });

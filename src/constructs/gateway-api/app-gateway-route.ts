@@ -17,7 +17,7 @@ import { GatewayMeshEntry, gatewayMeshEntry, gatewayProblems, gatewayRouteKind }
 import { GatewayTlsRoute } from './gateway-tls-route';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
-const KubeConfigMap = fastRendering(k8s.KubeConfigMap);
+const KubeConfigMap = fastRendering(k8s.KubeConfigMap, { alphabeticalConverter: true });
 
 export interface AppGatewayRouteProps {
   /** The app's name: its Service's name too. */

@@ -4,7 +4,7 @@ import { fastRendering } from '../../render/fast-render';
 import { assertValid, dns1123Label, labelKey, labelValue } from '../../spec/rules';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
-const KubeNamespace = fastRendering(k8s.KubeNamespace);
+const KubeNamespace = fastRendering(k8s.KubeNamespace, { alphabeticalConverter: true });
 
 /** Pod Security Standards levels. */
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';

@@ -6,7 +6,7 @@ import { assertValid, dns1123Label, dns1035Label, oneOf, portName, portNumber } 
 import { fastRendering } from '../../render/fast-render';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
-const KubeService = fastRendering(k8s.KubeService);
+const KubeService = fastRendering(k8s.KubeService, { alphabeticalConverter: true });
 
 export interface ServicePortProps {
   /** IANA service name; the Service targets the container port of the same name. */

@@ -7,7 +7,7 @@ import { dns1123Label, dns1123Subdomain } from '../../spec/rules';
 import { NginxIngressProps, ingressProblems } from './ingress-problems';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
-const KubeIngress = fastRendering(k8s.KubeIngress);
+const KubeIngress = fastRendering(k8s.KubeIngress, { alphabeticalConverter: true });
 
 export const NGINX = 'nginx.ingress.kubernetes.io';
 

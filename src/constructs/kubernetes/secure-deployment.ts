@@ -7,8 +7,8 @@ import { assertValid, dns1123Label, pinnedImage, portName, portNumber } from '..
 import { fastRendering } from '../../render/fast-render';
 
 /** The generated classes, rendering without the generic resolve pass (see fast-render.ts). */
-const KubeDeployment = fastRendering(k8s.KubeDeployment);
-const KubePodDisruptionBudget = fastRendering(k8s.KubePodDisruptionBudget);
+const KubeDeployment = fastRendering(k8s.KubeDeployment, { alphabeticalConverter: true });
+const KubePodDisruptionBudget = fastRendering(k8s.KubePodDisruptionBudget, { alphabeticalConverter: true });
 
 /** A port the container listens on. */
 export interface ContainerPortProps {

@@ -10,7 +10,7 @@ export { NAMESPACE_NAME_LABEL } from '../../spec/profiles/platform-profile';
 export { OPENSHIFT_INGRESS_POLICY_GROUP } from '../../spec/profiles/openshift';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
-const KubeNetworkPolicy = fastRendering(k8s.KubeNetworkPolicy);
+const KubeNetworkPolicy = fastRendering(k8s.KubeNetworkPolicy, { alphabeticalConverter: true });
 
 /** Where allowed traffic may come from or go to. */
 export interface NetworkPeer {

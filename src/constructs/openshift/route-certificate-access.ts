@@ -4,8 +4,8 @@ import { assertValid, dns1123Label, dns1123Subdomain } from '../../spec/rules';
 import { fastRendering } from '../../render/fast-render';
 
 /** The generated classes, rendering without the generic resolve pass (see fast-render.ts). */
-const KubeRole = fastRendering(k8s.KubeRole);
-const KubeRoleBinding = fastRendering(k8s.KubeRoleBinding);
+const KubeRole = fastRendering(k8s.KubeRole, { alphabeticalConverter: true });
+const KubeRoleBinding = fastRendering(k8s.KubeRoleBinding, { alphabeticalConverter: true });
 
 export interface RouteCertificateAccessProps {
   /** Names the Role and RoleBinding. */
