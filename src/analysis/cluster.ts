@@ -59,6 +59,9 @@ const POD_TEMPLATES: { [groupKind: string]: (o: KubeObject) => unknown } = {
   '/DeploymentConfig': (o) => o.spec?.template, // OpenShift 3 wrote it in the core group
 };
 
+/** The kinds the model reads (workloads, Service, Namespace), whatever their group. */
+const MODEL_KINDS = new Set([...Object.keys(POD_TEMPLATES).map((k) => k.slice(k.indexOf('/') + 1)), 'Service', 'Namespace']);
+
 /**
  * Reads workloads (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job,
  * CronJob, DeploymentConfig), Services and namespaces (declared, and referenced by namespaced
@@ -68,12 +71,16 @@ const POD_TEMPLATES: { [groupKind: string]: (o: KubeObject) => unknown } = {
 export function buildClusterModel(objects: SourcedObject[]): ClusterModel {
   const workloads: Workload[] = [];
   const services: ServiceInfo[] = [];
+  const declaredNamespaces: KubeObject[] = [];
   for (const source of objects) {
-    const workload = readWorkload(source);
+    if (!MODEL_KINDS.has(source.object.kind)) continue; // no kind the model reads, in any group: no need to read its group
+    const kind = groupKind(source.object);
+    const workload = readWorkload(source, kind);
     if (workload) workloads.push(workload);
-    if (groupKind(source.object) === '/Service') services.push(readService(source));
+    if (kind === '/Service') services.push(readService(source));
+    else if (kind === '/Namespace') declaredNamespaces.push(source.object);
   }
-  return { objects, namespaces: readNamespaces(objects), workloads, services };
+  return { objects, namespaces: readNamespaces(objects, declaredNamespaces), workloads, services };
 }
 
 /**
@@ -192,10 +199,10 @@ function groupKind(o: KubeObject): string {
   return `${slash < 0 ? '' : o.apiVersion.slice(0, slash)}/${o.kind}`;
 }
 
-/** The pods of a workload object; undefined for other kinds, or when it has no pod template. */
-function readWorkload(source: SourcedObject): Workload | undefined {
+/** The pods of a workload object (of `groupKind` `kind`); undefined for other kinds, or when it has no pod template. */
+function readWorkload(source: SourcedObject, kind: string): Workload | undefined {
   const o = source.object;
-  const template = POD_TEMPLATES[groupKind(o)]?.(o);
+  const template = POD_TEMPLATES[kind]?.(o);
   if (!isMapping(template) || !isMapping(template.spec)) return undefined;
   const spec = template.spec;
   const metadata = isMapping(template.metadata) ? template.metadata : {};
@@ -206,7 +213,7 @@ function readWorkload(source: SourcedObject): Workload | undefined {
     kind: o.kind,
     name: o.metadata.name,
     namespace: objectNamespace(o) ?? 'default',
-    podLabels: { ...stringMap(metadata.labels), ...controllerLabels(o) },
+    podLabels: { ...stringMap(metadata.labels), ...controllerLabels(o, kind) },
     podAnnotations: stringMap(metadata.annotations),
     serviceAccount,
     hostNetwork: spec.hostNetwork === true,
@@ -222,8 +229,8 @@ function readWorkload(source: SourcedObject): Workload | undefined {
  * `job-name` labels, a DeploymentConfig's `deploymentconfig`. (Hash and per-pod labels, such as
  * `pod-template-hash`, cannot be known offline.)
  */
-function controllerLabels(o: KubeObject): { readonly [key: string]: string } {
-  switch (groupKind(o)) {
+function controllerLabels(o: KubeObject, kind: string): { readonly [key: string]: string } {
+  switch (kind) {
     case 'batch/Job': return o.spec?.manualSelector === true ? {} : { 'batch.kubernetes.io/job-name': o.metadata.name, 'job-name': o.metadata.name };
     case 'apps.openshift.io/DeploymentConfig':
     case '/DeploymentConfig': return { deploymentconfig: o.metadata.name };
@@ -290,10 +297,9 @@ function readServicePort(p: { [key: string]: any }): ServicePortInfo {
  * Declared Namespace objects (their labels plus `kubernetes.io/metadata.name`, which the API
  * server sets and nobody can change), then namespaces only referenced by namespaced objects.
  */
-function readNamespaces(objects: SourcedObject[]): Map<string, NamespaceInfo> {
+function readNamespaces(objects: SourcedObject[], declared: KubeObject[]): Map<string, NamespaceInfo> {
   const namespaces = new Map<string, NamespaceInfo>();
-  for (const { object: o } of objects) {
-    if (groupKind(o) !== '/Namespace') continue;
+  for (const o of declared) {
     const name = o.metadata.name;
     namespaces.set(name, { name, labels: { ...stringMap(o.metadata.labels), [NAMESPACE_NAME_LABEL]: name }, annotations: stringMap(o.metadata.annotations), declared: true });
   }

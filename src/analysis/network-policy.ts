@@ -36,29 +36,37 @@ const selectingCache = new WeakMap<ClusterModel, WeakMap<PodEndpoint, { [directi
 
 /**
  * Whether `source` may open a connection to `port` of the `dest` pod, as the ingress side of
- * NetworkPolicy decides it (the source's own egress is `egressVerdict`).
+ * NetworkPolicy decides it (the source's own egress is `egressVerdict`). Without `explain`, the
+ * verdict is the same but its reason is empty and it names no objects.
  */
-export function ingressVerdict(model: ClusterModel, dest: PodEndpoint, port: PortRef, source: NetworkEndpoint): Verdict {
-  return verdict(model, dest, 'Ingress', (peer, ns) => peerMatches(peer, ns, source), port, dest.ports);
+export function ingressVerdict(model: ClusterModel, dest: PodEndpoint, port: PortRef, source: NetworkEndpoint, explain: boolean = true): Verdict {
+  return verdict(model, dest, 'Ingress', (peer, ns) => peerMatches(peer, ns, source), port, dest.ports, explain);
 }
 
 /**
  * Whether the `source` pod may open a connection to `port` of `dest`, as the egress side of
  * NetworkPolicy decides it. Named ports resolve against the destination pod's ports (never an address's).
+ * Without `explain`, the verdict is the same but its reason is empty and it names no objects.
  */
-export function egressVerdict(model: ClusterModel, source: PodEndpoint, dest: NetworkEndpoint, port: PortRef): Verdict {
-  return verdict(model, source, 'Egress', (peer, ns) => peerMatches(peer, ns, dest), port, dest.pod?.ports ?? []);
+export function egressVerdict(model: ClusterModel, source: PodEndpoint, dest: NetworkEndpoint, port: PortRef, explain: boolean = true): Verdict {
+  return verdict(model, source, 'Egress', (peer, ns) => peerMatches(peer, ns, dest), port, dest.pod?.ports ?? [], explain);
 }
 
 /**
  * Both sides of a connection: the source pod's egress (when the source is a pod) and the
  * destination pod's ingress (when the destination is a pod). Allowed when both allow it; the
  * reason and objects are those of the sides that deny it, or of both sides when it is allowed.
+ * Without `explain`, the verdict is the same but its reason is empty and it names no objects
+ * (the ingress side is then not asked when the egress side denies).
  */
-export function connectionVerdict(model: ClusterModel, source: NetworkEndpoint, dest: NetworkEndpoint, port: PortRef): Verdict {
+export function connectionVerdict(model: ClusterModel, source: NetworkEndpoint, dest: NetworkEndpoint, port: PortRef, explain: boolean = true): Verdict {
+  const egress = source.pod ? egressVerdict(model, source.pod, dest, port, explain) : undefined;
+  if (!explain && egress && !egress.allowed) return DENIED;
+  const ingress = dest.pod ? ingressVerdict(model, dest.pod, port, source, explain) : undefined;
+  if (!explain) return ingress && !ingress.allowed ? DENIED : ALLOWED;
   const sides: Array<[string, Verdict]> = [];
-  if (source.pod) sides.push(['egress', egressVerdict(model, source.pod, dest, port)]);
-  if (dest.pod) sides.push(['ingress', ingressVerdict(model, dest.pod, port, source)]);
+  if (egress) sides.push(['egress', egress]);
+  if (ingress) sides.push(['ingress', ingress]);
   if (sides.length === 0) return { allowed: true, reason: 'neither end is a pod: NetworkPolicy does not apply', objects: [] };
   const denied = sides.filter(([, v]) => !v.allowed);
   const deciding = denied.length > 0 ? denied : sides;
@@ -67,6 +75,14 @@ export function connectionVerdict(model: ClusterModel, source: NetworkEndpoint, 
     reason: deciding.map(([side, v]) => `${side}: ${v.reason}`).join('; '),
     objects: [...new Set(deciding.flatMap(([, v]) => v.objects))],
   };
+}
+
+const ALLOWED: Verdict = Object.freeze({ allowed: true, reason: '', objects: Object.freeze([]) as unknown as string[] });
+const DENIED: Verdict = Object.freeze({ allowed: false, reason: '', objects: Object.freeze([]) as unknown as string[] });
+
+/** A verdict without its reason and objects, as the analysis answers without `explain` (shared and frozen: never written to). */
+export function terseVerdict(allowed: boolean): Verdict {
+  return allowed ? ALLOWED : DENIED;
 }
 
 /** The NetworkPolicies (refs) that isolate a pod for a direction, in input order; none for host-network pods. */
@@ -128,21 +144,25 @@ function familyOf(cidr: string): number {
   return net.isIP(cidr.split('/')[0]);
 }
 
-/** The verdict of one pod's policies for one direction; `peerOk` tests a rule peer (of a policy in `ns`) against the other end. */
-function verdict(model: ClusterModel, pod: PodEndpoint, direction: PolicyDirection, peerOk: (peer: unknown, ns: string) => boolean, port: PortRef, destPorts: PodPort[]): Verdict {
+/**
+ * The verdict of one pod's policies for one direction; `peerOk` tests a rule peer (of a policy in
+ * `ns`) against the other end. Without `explain`, the same decision without a reason or objects.
+ */
+function verdict(model: ClusterModel, pod: PodEndpoint, direction: PolicyDirection, peerOk: (peer: unknown, ns: string) => boolean, port: PortRef, destPorts: PodPort[], explain: boolean): Verdict {
   const dir = direction.toLowerCase();
-  const who = describePod(pod);
-  if (pod.hostNetwork) return { allowed: true, reason: `${who} uses the host network: NetworkPolicy does not apply to it`, objects: [] };
+  if (pod.hostNetwork) return explain ? { allowed: true, reason: `${describePod(pod)} uses the host network: NetworkPolicy does not apply to it`, objects: [] } : ALLOWED;
   const isolating = selecting(model, pod, direction);
-  if (isolating.length === 0) return { allowed: true, reason: `no NetworkPolicy selects ${who} for ${dir}`, objects: [] };
+  if (isolating.length === 0) return explain ? { allowed: true, reason: `no NetworkPolicy selects ${describePod(pod)} for ${dir}`, objects: [] } : ALLOWED;
   const admits = (rule: Rule, ns: string) =>
     (rule.peers === undefined || rule.peers.some((peer) => peerOk(peer, ns))) &&
     (rule.ports === undefined || rule.ports.some((entry) => portMatches(entry, port, destPorts)));
-  const admitting = isolating.filter((p) => (p.rules[direction] ?? []).some((rule) => admits(rule, p.namespace))).map((p) => p.ref);
-  if (admitting.length > 0) return { allowed: true, reason: `${listRefs(admitting)} ${admitting.length === 1 ? 'admits' : 'admit'} it`, objects: admitting };
+  const admitting = (p: Policy) => (p.rules[direction] ?? []).some((rule) => admits(rule, p.namespace));
+  if (!explain) return isolating.some(admitting) ? ALLOWED : DENIED;
+  const admitted = isolating.filter(admitting).map((p) => p.ref);
+  if (admitted.length > 0) return { allowed: true, reason: `${listRefs(admitted)} ${admitted.length === 1 ? 'admits' : 'admit'} it`, objects: admitted };
   const refs = isolating.map((p) => p.ref);
   const none = refs.length === 1 ? 'no rule of it admits it' : 'no rule of theirs admits it';
-  return { allowed: false, reason: `${listRefs(refs)} ${refs.length === 1 ? 'isolates' : 'isolate'} ${who} for ${dir} and ${none}`, objects: refs };
+  return { allowed: false, reason: `${listRefs(refs)} ${refs.length === 1 ? 'isolates' : 'isolate'} ${describePod(pod)} for ${dir} and ${none}`, objects: refs };
 }
 
 /** The policies of a pod's namespace that select it and are about a direction (cached per endpoint). */
@@ -360,9 +380,10 @@ function addressOf(end: NetworkEndpoint): string | undefined {
   return end.ip;
 }
 
-/** A pod's namespace labels, with the `kubernetes.io/metadata.name` label every namespace has. */
+/** A pod's namespace labels, with the `kubernetes.io/metadata.name` label every namespace has (the model's labels carry it already). */
 function namespaceLabelsOf(pod: PodEndpoint): { readonly [key: string]: string } {
-  return { ...pod.namespaceLabels, [NAMESPACE_NAME_LABEL]: pod.namespace };
+  const labels = pod.namespaceLabels;
+  return labels[NAMESPACE_NAME_LABEL] === pod.namespace ? labels : { ...labels, [NAMESPACE_NAME_LABEL]: pod.namespace };
 }
 
 /**

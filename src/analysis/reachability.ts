@@ -361,7 +361,7 @@ function pathVerdict(source: TrafficSource, dest: TrafficDestination, allowed: b
 }
 
 /** What the mesh is asked about a path. */
-function meshRequest(source: TrafficSource, dest: TrafficDestination, entry: Entry): MeshConnectionRequest {
+function meshRequest(source: TrafficSource, dest: TrafficDestination, entry: Entry, explain: boolean): MeshConnectionRequest {
   return {
     source: source.meshPeer,
     destination: dest.meshPeer,
@@ -370,26 +370,27 @@ function meshRequest(source: TrafficSource, dest: TrafficDestination, entry: Ent
     service: entry.service?.split('/')[1],
     transport: entry.transport,
     clientPrincipal: entry.principal,
+    explain,
   };
 }
 
 /**
  * One path's verdict: the first layer that denies it, or every layer when all allow it. With
  * `explain`, each layer as `<layer>: <its reason>` and the objects that decided; without, only the
- * layers' names (`entry`, `network policy`, `mesh (<name>)`) and no objects: the layers still build
- * their reasons (they decide as they explain), the table does not keep them.
+ * layers' names (`entry`, `network policy`, `mesh (<name>)`) and no objects, and the layers are
+ * asked for their verdicts without reasons (the same decisions, without the words).
  */
 function judge(model: ClusterModel, meshes: IMeshModel[], source: TrafficSource, dest: TrafficDestination, entry: Entry, explain: boolean): PathVerdict {
   const layer = (name: string, v: Verdict) => (explain ? `${name}: ${v.reason}` : name);
   const decided = (v: Verdict) => (explain ? v.objects : NO_OBJECTS);
   if (entry.applies && !entry.allowed) return pathVerdict(source, dest, false, layer('entry', entry.verdict!), decided(entry.verdict!));
-  const net = connectionVerdict(model, source.endpoint, dest.endpoint, { port: dest.port, protocol: dest.protocol });
+  const net = connectionVerdict(model, source.endpoint, dest.endpoint, { port: dest.port, protocol: dest.protocol }, explain);
   if (!net.allowed) return pathVerdict(source, dest, false, layer('network policy', net), decided(net));
   const reasons = [entry.verdict ? layer('entry', entry.verdict) : undefined, layer('network policy', net)];
   const objects = [...(entry.verdict ? decided(entry.verdict) : []), ...decided(net)];
   if (!dest.bySidecar && dest.protocol === 'TCP') {
     for (const mesh of meshes) {
-      const v = mesh.connection(model, meshRequest(source, dest, entry));
+      const v = mesh.connection(model, meshRequest(source, dest, entry, explain));
       if (!v.allowed) return pathVerdict(source, dest, false, layer(`mesh (${mesh.name})`, v), decided(v));
       reasons.push(layer(`mesh (${mesh.name})`, v));
       objects.push(...decided(v));

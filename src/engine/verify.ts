@@ -94,27 +94,27 @@ export function verifyObjects(objects: SourcedObject[], options: VerifyOptions =
   const model = withDeclaredNamespaces(buildClusterModel(objects), options.cluster);
   const cluster = options.cluster ?? ClusterContext.fromSpec({ platform: objects.some((o) => o.object.kind === 'Route') ? 'openshift' : 'kubernetes' });
   const meshes = options.meshes ?? defaultMeshModels(cluster);
+  const present = meshes.filter((m) => m.detect(model));
   const specs = options.specs ?? [];
   const probes = externalProbes(specs);
   const gateways = resolveGateways([...(cluster.spec.gateways ?? []), ...discoverGateways(model).filter((g) => !(cluster.spec.gateways ?? []).some((c) => c.name === g.name && c.namespace === g.namespace))]);
   const table = (explain: boolean) => analyzeReachability(model, {
     platform: cluster.platform,
     ingressControllers: cluster.ingressControllers,
-    meshes,
+    meshes: present,
     externalProbes: probes,
     gateways,
     trustDomain: cluster.spec.mesh?.trustDomain,
     explain,
   });
   const explain = options.explain ?? true;
-  const result = compare(model, cluster, meshes, specs, table(explain));
+  const result = compare(model, cluster, meshes, present, specs, table(explain));
   // A path to report says why: the table is made again, with reasons (the verdicts are the same).
-  return explain || (result.missing.length === 0 && result.unexpected.length === 0) ? result : compare(model, cluster, meshes, specs, table(true));
+  return explain || (result.missing.length === 0 && result.unexpected.length === 0) ? result : compare(model, cluster, meshes, present, specs, table(true));
 }
 
-/** The report against the specs (see `verifyObjects`). */
-function compare(model: ClusterModel, cluster: ClusterContext, meshes: IMeshModel[], specs: AppSpec[], report: ReachabilityReport): VerifyResult {
-  const present = meshes.filter((m) => m.detect(model));
+/** The report against the specs (see `verifyObjects`); `present`: the meshes that detect themselves in the model. */
+function compare(model: ClusterModel, cluster: ClusterContext, meshes: IMeshModel[], present: IMeshModel[], specs: AppSpec[], report: ReachabilityReport): VerifyResult {
   const detected = present.map((m) => m.name);
   const notAdmitted = model.workloads
     .map((w) => admissionVerdict(model, w, present.flatMap((m) => m.injectedContainers(model, w))))
@@ -136,12 +136,13 @@ function compare(model: ClusterModel, cluster: ClusterContext, meshes: IMeshMode
   }
 
   const declared = declaredPaths(specs, cluster, report);
-  const key = (s: string, d: string) => `${s}\u0000${d}`;
-  const declaredKeys = new Set(declared.map((p) => key(p.source, p.destination)));
-  const byKey = new Map(report.paths.map((p) => [key(p.source, p.destination), p]));
+  const declaredPairs = new Pairs<boolean>();
+  for (const p of declared) declaredPairs.set(p.source, p.destination, true);
+  const byPair = new Pairs<PathVerdict>();
+  for (const p of report.paths) byPair.set(p.source, p.destination, p);
   const missing: PathVerdict[] = [];
   for (const d of declared) {
-    const p = byKey.get(key(d.source, d.destination));
+    const p = byPair.get(d.source, d.destination);
     if (!p && d.destination === NO_CONTROL_PLANE) {
       missing.push({ source: d.source, destination: d.destination, allowed: false, reason: `declared by ${d.why}, but no workload of the manifests gets a sidecar of ${meshes.map((m) => m.name).join(' or ')} (see how its namespace and pods are labelled), so none reaches a control plane`, objects: [] });
     } else if (!p) missing.push({ source: d.source, destination: d.destination, allowed: false, reason: `declared by ${d.why}, but the manifests have no such source or destination, or NetworkPolicy rules the source out`, objects: [] });
@@ -149,9 +150,24 @@ function compare(model: ClusterModel, cluster: ClusterContext, meshes: IMeshMode
   }
   const unrestricted = new Set(specs.filter((s) => s.spec.egress?.unrestricted || s.spec.networkPolicy === false)
     .map((s) => `app:${s.metadata.namespace ?? 'default'}/${s.metadata.name}`));
-  const unexpected = report.paths.filter((p) => p.allowed && !declaredKeys.has(key(p.source, p.destination))
+  const unexpected = report.paths.filter((p) => p.allowed && !declaredPairs.get(p.source, p.destination)
     && !(unrestricted.has(p.source) && !p.destination.includes('/')));
   return { report, declared, missing, unexpected, notAdmitted, clientCertificatesNotEnforced, problems: [], platform: cluster.platform.name, meshes: detected };
+}
+
+/** Values by a pair of ids (source, destination), without a joined string per pair. */
+class Pairs<T> {
+  private readonly bySource = new Map<string, Map<string, T>>();
+
+  public set(source: string, destination: string, value: T): void {
+    let m = this.bySource.get(source);
+    if (!m) this.bySource.set(source, m = new Map());
+    m.set(destination, value);
+  }
+
+  public get(source: string, destination: string): T | undefined {
+    return this.bySource.get(source)?.get(destination);
+  }
 }
 
 /**

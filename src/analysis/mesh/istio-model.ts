@@ -6,7 +6,7 @@ import { objectRef } from '../model';
 import { ISTIO_INJECT_TEMPLATES_ANNOTATION, ISTIO_PROXY_CONTAINER_NAME, istioInjectedContainers } from './istio-injection';
 import type { IMeshModel, MeshConnectionRequest, MeshHttpRequest, MeshPeer, MeshSidecarConnection } from './mesh-model';
 import { cidrContains as cidrBlockContains } from '../network-policy';
-import { isMapping, l4, peerName, refList, serviceAddress, strings, transportName, unique } from './mesh-words';
+import { apiGroup, bothSides, explains, firstAllowed, isMapping, l4, peerName, refList, serviceAddress, strings, transportName, unique } from './mesh-words';
 
 /**
  * Istio in sidecar mode (upstream, OpenShift Service Mesh 3, the AKS add-on), as istiod, its
@@ -132,6 +132,8 @@ interface Resources {
   gateways: KubeGateway[];
   /** Istio objects labelled for another revision (ignored by this control plane). */
   otherRevision: string[];
+  /** Whether the input has an object of security.istio.io or networking.istio.io (of any revision). */
+  istioObjects: boolean;
   /** Memos: per workload, its verdicts and Services; Services by host name. */
   meshed: Map<Workload, Verdict>;
   gateway: Map<Workload, boolean>;
@@ -245,8 +247,8 @@ export class IstioModel implements IMeshModel {
     for (const ns of model.namespaces.values()) {
       if (ISTIO_INJECTION_LABEL in ns.labels || ISTIO_REV_LABEL in ns.labels) return true;
     }
-    if (model.objects.some((s) => /^(security|networking)\.istio\.io\//.test(s.object.apiVersion))) return true;
-    if (this.resources(model).gateways.length > 0) return true;
+    const r = this.resources(model);
+    if (r.istioObjects || r.gateways.length > 0) return true;
     return model.workloads.some((w) => ISTIO_SIDECAR_INJECT_LABEL in w.podLabels || ISTIO_REV_LABEL in w.podLabels
       || Object.keys(w.podAnnotations).some((k) => k.startsWith('sidecar.istio.io/')));
   }
@@ -397,11 +399,10 @@ export class IstioModel implements IMeshModel {
   public connection(model: ClusterModel, request: MeshConnectionRequest): Verdict {
     return this.overPaths(model, request, (path) => {
       const s = this.sourceLeg(model, request, path);
-      if (!s.allowed) return { allowed: false, reason: `source side: ${s.reason}`, objects: s.objects };
-      const d = this.destinationLeg(model, request, s);
-      return { allowed: d.allowed, reason: `source side: ${s.reason}; destination side: ${d.reason}`, objects: unique([...s.objects, ...d.objects]) };
+      return bothSides(s, () => this.destinationLeg(model, request, s), explains(request));
     });
   }
+
 
   /**
    * Connections a meshed workload's proxy makes as its own user (UID 1337, which the init rules
@@ -534,11 +535,7 @@ export class IstioModel implements IMeshModel {
       }
     }
     if (paths.length === 0) paths.push({ port: request.port, ip: dest.ip });
-    const verdicts = paths.map(judge);
-    const allowed = verdicts.find((v) => v.allowed);
-    if (allowed) return allowed;
-    if (verdicts.length === 1) return verdicts[0];
-    return { ...verdicts[0], reason: `${verdicts[0].reason} (and ${verdicts.length - 1} other Service port${verdicts.length > 2 ? 's' : ''} to it, likewise denied)`, objects: unique(verdicts.flatMap((v) => v.objects)) };
+    return firstAllowed(paths, judge, explains(request));
   }
 
   /** The meshed identity of a source: a meshed workload, or a Gateway API gateway of the input (an external peer labelled with its name). */
@@ -1117,13 +1114,15 @@ export class IstioModel implements IMeshModel {
     const cached = this.cache.get(model);
     if (cached) return cached;
     const settings = this.readSettings(model);
-    const r: Resources = { settings, peerAuths: [], authz: [], sidecars: [], serviceEntries: [], destinationRules: [], gateways: [], otherRevision: [], meshed: new Map(), gateway: new Map(), authzOf: new Map(), protocolOf: new Map() };
+    const r: Resources = { settings, peerAuths: [], authz: [], sidecars: [], serviceEntries: [], destinationRules: [], gateways: [], otherRevision: [], istioObjects: false, meshed: new Map(), gateway: new Map(), authzOf: new Map(), protocolOf: new Map() };
     const classes = new Set(['istio']);
     for (const { object: o } of model.objects) {
       if (o.kind === 'GatewayClass' && o.apiVersion.startsWith('gateway.networking.k8s.io/') && o.spec?.controllerName === 'istio.io/gateway-controller') classes.add(o.metadata.name);
     }
     for (const { object: o } of model.objects) {
-      const group = o.apiVersion.split('/')[0];
+      const group = apiGroup(o.apiVersion);
+      const istio = group === 'security.istio.io' || group === 'networking.istio.io';
+      if (!istio && !(group === 'gateway.networking.k8s.io' && (o.kind === 'Gateway' || o.kind === 'BackendTLSPolicy'))) continue;
       const ns = typeof o.metadata.namespace === 'string' && o.metadata.namespace !== '' ? o.metadata.namespace : 'default';
       const spec = isMapping(o.spec) ? o.spec : {};
       const ref = `${o.kind} ${ns}/${o.metadata.name}`;
@@ -1147,7 +1146,8 @@ export class IstioModel implements IMeshModel {
         }
         continue;
       }
-      if (group !== 'security.istio.io' && group !== 'networking.istio.io') continue;
+      if (!istio) continue;
+      if (o.apiVersion !== group) r.istioObjects = true; // `<group>/<version>`, as `detect` counts them
       // istio:pkg/config/model.go:111-133: objects labelled for another revision are ignored.
       const rev = o.metadata.labels?.[ISTIO_REV_LABEL];
       if (rev !== undefined && this.revision !== '' && rev !== this.revision && !this.revisionTags.includes(rev)) { r.otherRevision.push(ref); continue; }
@@ -1214,7 +1214,7 @@ export class IstioModel implements IMeshModel {
     const cp = this.controlPlaneNamespace;
     const suffix = this.revision === '' ? '' : `-${this.revision}`;
     const layers: { ref: string; mesh: any }[] = [];
-    const find = (pred: (o: KubeObject) => boolean) => model.objects.map((s) => s.object).filter(pred);
+    const find = (pred: (o: KubeObject) => boolean) => model.objects.filter((s) => pred(s.object)).map((s) => s.object);
     for (const o of find((x) => x.kind === 'IstioOperator' && x.apiVersion.startsWith('install.istio.io/') && isMapping(x.spec?.meshConfig) && (x.spec?.revision ?? '') === this.revision)) layers.push({ ref: objectRef(o), mesh: o.spec.meshConfig });
     for (const o of find((x) => x.kind === 'Istio' && x.apiVersion.startsWith('sailoperator.io/') && isMapping(x.spec?.values?.meshConfig) && (x.spec?.namespace ?? 'istio-system') === cp)) layers.push({ ref: objectRef(o), mesh: o.spec.values.meshConfig });
     const names = [`istio${suffix}`, ...(this.flavour === 'aks' ? [`istio-shared-configmap${suffix}`] : [])];

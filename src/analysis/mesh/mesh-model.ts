@@ -107,6 +107,12 @@ export interface MeshConnectionRequest {
    * @default - no particular request
    */
   readonly http?: MeshHttpRequest;
+  /**
+   * Whether the verdict must say why. Without, a model may answer with an empty reason and no
+   * objects (the table of a synth keeps only whether each path is allowed); `allowed` is the same.
+   * @default true
+   */
+  readonly explain?: boolean;
 }
 
 /**

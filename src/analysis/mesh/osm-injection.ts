@@ -114,8 +114,8 @@ export function osmInjectedContainers(options: OsmInjectionOptions = {}): Contai
  * when the MeshConfig leaves it out (Go's zero value; the CRD has no default).
  */
 export function osmPrivilegedInitContainer(model: ClusterModel, controlPlaneNamespace: string = 'osm-system'): boolean {
-  const mc = model.objects.map((s) => s.object).find((o) => /^config\.openservicemesh\.io\/v1alpha[12]$/.test(o.apiVersion) && o.kind === 'MeshConfig'
-    && o.metadata.name === 'osm-mesh-config' && o.metadata.namespace === controlPlaneNamespace);
+  const mc = model.objects.find(({ object: o }) => o.kind === 'MeshConfig' && /^config\.openservicemesh\.io\/v1alpha[12]$/.test(o.apiVersion)
+    && o.metadata.name === 'osm-mesh-config' && o.metadata.namespace === controlPlaneNamespace)?.object;
   return mapping(mapping(mc?.spec).sidecar).enablePrivilegedInitContainer === true;
 }
 

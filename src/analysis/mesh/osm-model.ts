@@ -4,7 +4,7 @@ import { objectRef } from '../model';
 import { osmInjectedContainers, osmPrivilegedInitContainer } from './osm-injection';
 import type { IMeshModel, MeshConnectionRequest, MeshHttpRequest, MeshPeer, MeshSidecarConnection } from './mesh-model';
 import { cidrContains, isCidr } from '../network-policy';
-import { isMapping, l4, peerName, refList, serviceAddress, strings, transportName, unique } from './mesh-words';
+import { apiGroup, bothSides, explains, firstAllowed, isMapping, l4, peerName, refList, serviceAddress, strings, transportName, unique } from './mesh-words';
 
 /**
  * Open Service Mesh, as its controller, injector and sidecars would treat a folder of manifests.
@@ -39,6 +39,16 @@ const NEVER_REDIRECTED_INBOUND = [15010, 15901, 15902, 15903, 15904];
 const PORT_NAME_PROTOCOLS = ['tcp-server-first', 'http', 'tcp', 'grpc'];
 /** Namespaces the injector never injects besides the control plane's (osm:pkg/injector/webhook.go:47-51). */
 const NEVER_INJECTED_NAMESPACES = ['kube-system', 'kube-public'];
+
+/** The kinds of OSM's and SMI's API groups read, by kind: their group, and what `resources` reads them as. */
+const OSM_KINDS = new Map<string, { readonly group: string; readonly which: string }>([
+  ['TrafficTarget', { group: 'access.smi-spec.io', which: 'tt' }],
+  ['HTTPRouteGroup', { group: 'specs.smi-spec.io', which: 'hrg' }],
+  ['TCPRoute', { group: 'specs.smi-spec.io', which: 'tcp' }],
+  ['IngressBackend', { group: 'policy.openservicemesh.io', which: 'ib' }],
+  ['Egress', { group: 'policy.openservicemesh.io', which: 'egress' }],
+  ['UpstreamTrafficSetting', { group: 'policy.openservicemesh.io', which: 'uts' }],
+]);
 
 /** Options of `OsmModel`. */
 export interface OsmModelProps {
@@ -151,6 +161,13 @@ interface InboundRoute {
   principals: Set<string>;
 }
 
+/** A destination's inbound HTTP routes, the objects they come from, and why some of its TrafficTargets' rules give none. */
+interface InboundRoutes {
+  readonly routes: InboundRoute[];
+  readonly objects: string[];
+  readonly problems: string[];
+}
+
 /** One way the source reaches the destination: through a Service port, or at an address. */
 interface DialPath {
   service?: ServiceInfo;
@@ -184,6 +201,8 @@ export class OsmModel implements IMeshModel {
   public readonly meshName: string;
   private readonly cache = new WeakMap<ClusterModel, Resources>();
   private readonly privilegedInit = new WeakMap<ClusterModel, boolean>();
+  /** `inboundRoutes` per list of TrafficTargets of a model's index. */
+  private readonly routesCache = new WeakMap<TrafficTarget[], InboundRoutes>();
   /** `isMeshed` per model and workload (asked for every path a workload is an end of). */
   private readonly meshedCache = new WeakMap<ClusterModel, WeakMap<Workload, Verdict>>();
 
@@ -286,11 +305,10 @@ export class OsmModel implements IMeshModel {
   public connection(model: ClusterModel, request: MeshConnectionRequest): Verdict {
     return this.overPaths(model, request, (path) => {
       const s = this.sourceLeg(model, request, path);
-      if (!s.allowed) return { allowed: false, reason: `source side: ${s.reason}`, objects: s.objects };
-      const d = this.destinationLeg(model, request, path, s.arrival);
-      return { allowed: d.allowed, reason: `source side: ${s.reason}; destination side: ${d.reason}`, objects: unique([...s.objects, ...d.objects]) };
+      return bothSides(s, () => this.destinationLeg(model, request, path, s.arrival), explains(request));
     });
   }
+
 
   /**
    * Connections a meshed workload's Envoy makes as its own user (UID 1500, which the init
@@ -357,11 +375,7 @@ export class OsmModel implements IMeshModel {
       }
     }
     if (paths.length === 0) paths.push({ port: request.port, ip: dest.ip });
-    const verdicts = paths.map(judge);
-    const allowed = verdicts.find((v) => v.allowed);
-    if (allowed) return allowed;
-    if (verdicts.length === 1) return verdicts[0];
-    return { ...verdicts[0], reason: `${verdicts[0].reason} (and ${verdicts.length - 1} other Service port${verdicts.length > 2 ? 's' : ''} to it, likewise denied)`, objects: unique(verdicts.flatMap((v) => v.objects)) };
+    return firstAllowed(paths, judge, explains(request));
   }
 
   /**
@@ -423,8 +437,9 @@ export class OsmModel implements IMeshModel {
         const granting = s.permissive ? [] : (r.index.targetsByDestination.get(idKey(destW.namespace, destW.serviceAccount)) ?? []).filter((t) => t.sources.some((x) => identityIs(x, w)));
         if (s.permissive || granting.length > 0) {
           const transport = request.transport ?? (kind === 'http' ? 'http' : 'tcp');
-          const why = s.permissive ? `permissive mode (${s.permissiveSource})` : `${refList(granting.map((t) => t.ref))} lets ServiceAccount ${w.namespace}/${w.serviceAccount} call ServiceAccount ${destW.namespace}/${destW.serviceAccount}`;
-          const chainObjects = unique([...objects, ...(s.permissive ? meshConfigRefs(s) : granting.map((t) => t.ref))]);
+          const explain = explains(request);
+          const why = !explain ? '' : s.permissive ? `permissive mode (${s.permissiveSource})` : `${refList(granting.map((t) => t.ref))} lets ServiceAccount ${w.namespace}/${w.serviceAccount} call ServiceAccount ${destW.namespace}/${destW.serviceAccount}`;
+          const chainObjects = explain ? unique([...objects, ...(s.permissive ? meshConfigRefs(s) : granting.map((t) => t.ref))]) : [];
           if (kind === 'http' && transport !== 'http') {
             return { allowed: false, reason: `port ${path.servicePort.port} of ${svcRef} is ${ap.protocol} (${ap.how}): ${w.ref}'s sidecar parses HTTP there and cannot carry ${transportName(transport)} (set appProtocol tcp for opaque traffic)`, objects: chainObjects, arrival: 'mesh' };
           }
@@ -537,8 +552,8 @@ export class OsmModel implements IMeshModel {
     if (!dest.workload) return leg(true, `${peerName(dest)} is outside the mesh: no OSM sidecar receives it`);
     const d = dest.workload;
     const meshed = this.isMeshed(model, d);
-    const why = meshed.reason.replace(`${d.ref} gets no OSM sidecar: `, '');
     if (!meshed.allowed) {
+      const why = meshed.reason.replace(`${d.ref} gets no OSM sidecar: `, '');
       if (arrival === 'mesh') return leg(false, `the source's sidecar sends mTLS, but ${d.ref} has no OSM sidecar to accept it (${why}), so the connection fails`, meshed.objects);
       return leg(true, `${d.ref} has no OSM sidecar (${why}): OSM does not filter what it receives`, meshed.objects);
     }
@@ -626,12 +641,14 @@ export class OsmModel implements IMeshModel {
     const routes = this.inboundRoutes(model, targets);
     const mine = routes.routes.filter((x) => x.principals.has(principal(src)));
     const problems = routes.problems.length > 0 ? ` (${routes.problems.join('; ')})` : '';
-    const objects = unique([svcRef, ...ttRefs, ...routes.objects]);
+    const explain = explains(request);
+    const objects = explain ? unique([svcRef, ...ttRefs, ...routes.objects]) : [];
     if (mine.length === 0) {
       return { allowed: false, reason: `${refList(ttRefs)} let${ttRefs.length === 1 ? 's' : ''} ${caller} connect, but no HTTP route of ${d.ref}'s sidecar admits it on ${ap.protocol} port ${request.port}${problems}`, objects, arrival };
     }
     if (!request.http) {
-      return { allowed: true, reason: `${refList(mine.flatMap((x) => x.from))} let${mine.length === 1 ? 's' : ''} ${caller} send ${mine.map(describeRoute).join(', ')} to ${callee} (port ${request.port}, ${svcRef})`, objects, arrival };
+      const reason = explain ? `${refList(mine.flatMap((x) => x.from))} let${mine.length === 1 ? 's' : ''} ${caller} send ${mine.map(describeRoute).join(', ')} to ${callee} (port ${request.port}, ${svcRef})` : '';
+      return { allowed: true, reason, objects, arrival };
     }
     const http = request.http;
     const matching = routes.routes.filter((x) => httpMatches(x, http));
@@ -649,8 +666,17 @@ export class OsmModel implements IMeshModel {
     return { allowed: false, reason: `${req} matches routes admitting ${caller} (${admitting.map(describeRoute).join(', ')}) and routes that do not (${matching.filter((x) => !admitting.includes(x)).map(describeRoute).join(', ')}); Envoy uses the first matching route and OSM's route order is unspecified, so it is not reliably allowed`, objects, arrival };
   }
 
-  /** The inbound HTTP routes built from TrafficTargets (osm:pkg/catalog/inbound_traffic_policies.go:164-262, MergeRules in pkg/trafficpolicy/trafficpolicy.go:142-157). */
-  private inboundRoutes(model: ClusterModel, targets: TrafficTarget[]): { routes: InboundRoute[]; objects: string[]; problems: string[] } {
+  /**
+   * The inbound HTTP routes built from TrafficTargets (osm:pkg/catalog/inbound_traffic_policies.go:164-262, MergeRules in
+   * pkg/trafficpolicy/trafficpolicy.go:142-157); built once per list of the index (a destination's TrafficTargets), never written to.
+   */
+  private inboundRoutes(model: ClusterModel, targets: TrafficTarget[]): InboundRoutes {
+    let known = this.routesCache.get(targets);
+    if (!known) this.routesCache.set(targets, known = this.readInboundRoutes(model, targets));
+    return known;
+  }
+
+  private readInboundRoutes(model: ClusterModel, targets: TrafficTarget[]): InboundRoutes {
     const r = this.resources(model);
     const routes: InboundRoute[] = [];
     const objects: string[] = [];
@@ -789,13 +815,9 @@ export class OsmModel implements IMeshModel {
       index: undefined as unknown as ResourceIndex,
     };
     for (const { object: o } of model.objects) {
-      const group = o.apiVersion.split('/')[0];
-      const kinds: { [k: string]: string } = {
-        'access.smi-spec.io/TrafficTarget': 'tt', 'specs.smi-spec.io/HTTPRouteGroup': 'hrg', 'specs.smi-spec.io/TCPRoute': 'tcp',
-        'policy.openservicemesh.io/IngressBackend': 'ib', 'policy.openservicemesh.io/Egress': 'egress', 'policy.openservicemesh.io/UpstreamTrafficSetting': 'uts',
-      };
-      const which = kinds[`${group}/${o.kind}`];
-      if (!which) continue;
+      const kind = OSM_KINDS.get(o.kind);
+      if (!kind || apiGroup(o.apiVersion) !== kind.group) continue;
+      const which = kind.which;
       const ns = typeof o.metadata.namespace === 'string' && o.metadata.namespace !== '' ? o.metadata.namespace : 'default';
       if (!this.monitored(model, ns)) { r.ignored.push(objectRef(o)); continue; }
       const spec = isMapping(o.spec) ? o.spec : {};
@@ -824,8 +846,8 @@ export class OsmModel implements IMeshModel {
    * MeshConfig removes the bootstrapped values (inf., osm:cmd/osm-bootstrap/osm-bootstrap.go:383-403).
    */
   private readSettings(model: ClusterModel): OsmMeshSettings {
-    const mc = model.objects.map((s) => s.object).find((o) => /^config\.openservicemesh\.io\/v1alpha[12]$/.test(o.apiVersion) && o.kind === 'MeshConfig'
-      && o.metadata.name === OSM_MESH_CONFIG_NAME && o.metadata.namespace === this.controlPlaneNamespace);
+    const mc = model.objects.find(({ object: o }) => o.kind === 'MeshConfig' && /^config\.openservicemesh\.io\/v1alpha[12]$/.test(o.apiVersion)
+      && o.metadata.name === OSM_MESH_CONFIG_NAME && o.metadata.namespace === this.controlPlaneNamespace)?.object;
     const where = `MeshConfig ${this.controlPlaneNamespace}/${OSM_MESH_CONFIG_NAME}`;
     if (!mc) {
       const chart = `the OSM chart's default, as the input has no ${where}`;
