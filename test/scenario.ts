@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import type { SourcedObject } from '../src/analysis/model';
-import { OsmSmiMesh } from '../src/constructs/mesh/osm/osm-smi-mesh';
+import { meshProviderFor } from '../src/constructs/mesh/mesh-providers';
 import { SecureApp } from '../src/constructs/secure-app';
 import { VerifyResult, verifyObjects } from '../src/engine/verify';
 import { AppDirectory } from '../src/spec/app-directory';
@@ -8,11 +8,11 @@ import type { AppSpec } from '../src/spec/app-spec';
 import { ClusterContext } from '../src/spec/cluster-context';
 import type { ClusterSpecBody } from '../src/spec/cluster-spec';
 
-/** A spec set synthesized with one directory and cluster, as the CLI does, plus the cluster's mesh objects. */
+/** A spec set synthesized with one directory and cluster and the mesh provider the cluster names, as the CLI does, plus the cluster's mesh objects. */
 export function synthScenario(specs: AppSpec[], clusterSpec?: ClusterSpecBody, baseDir?: string): any[] {
   const cluster = clusterSpec ? ClusterContext.fromSpec(clusterSpec) : ClusterContext.fromSpec({ platform: specs.some((s) => s.spec.route) ? 'openshift' : 'kubernetes' });
   const directory = new AppDirectory(specs);
-  const mesh = new OsmSmiMesh();
+  const mesh = meshProviderFor(cluster);
   const objects: any[] = [];
   for (const spec of specs) {
     const chart = Testing.chart();

@@ -1,16 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import { meshProviderFor } from '../../src/constructs/mesh/mesh-providers';
-import { SecureApp } from '../../src/constructs/secure-app';
 import { VerifyResult, formatVerify, verifyObjects } from '../../src/engine/verify';
-import { AppDirectory } from '../../src/spec/app-directory';
 import type { AppSpec, HttpMatch } from '../../src/spec/app-spec';
 import { ClusterContext } from '../../src/spec/cluster-context';
 import type { ClusterSpec, ClusterSpecBody } from '../../src/spec/cluster-spec';
 import { crdProblems } from '../cel';
-import { sourced } from '../scenario';
+import { sourced, synthScenario } from '../scenario';
 import { ROOT, appSpec, oneOf } from '../util';
 
 /**
@@ -64,22 +60,7 @@ const K8S_BASE: ClusterSpecBody = {
 const K8S_OSM: ClusterSpecBody = { ...K8S_BASE, mesh: { ...OSM.mesh, monitoredNamespaces: ['ingress-nginx'] } };
 const K8S_ISTIO: ClusterSpecBody = { ...K8S_BASE, mesh: { provider: 'istio', flavour: 'upstream', monitoredNamespaces: ['ingress-nginx'] } };
 
-/** A spec set synthesized as the CLI does (the provider the Cluster spec names), plus the cluster's mesh objects. */
-function synthAll(specs: AppSpec[], clusterSpec: ClusterSpecBody): any[] {
-  const cluster = ClusterContext.fromSpec(clusterSpec);
-  const directory = new AppDirectory(specs);
-  const mesh = meshProviderFor(cluster);
-  const objects: any[] = [];
-  for (const spec of specs) {
-    const chart = Testing.chart();
-    new SecureApp(chart, 'App', { spec, cluster, directory, baseDir: path.join(ROOT, 'examples') });
-    objects.push(...Testing.synth(chart));
-  }
-  const chart = Testing.chart();
-  mesh.bindCluster(chart, cluster);
-  objects.push(...Testing.synth(chart));
-  return objects;
-}
+const synthAll = (specs: AppSpec[], clusterSpec: ClusterSpecBody): any[] => synthScenario(specs, clusterSpec, path.join(ROOT, 'examples'));
 
 interface Run {
   readonly objects: any[];

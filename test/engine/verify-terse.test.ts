@@ -1,15 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import { meshProviderFor } from '../../src/constructs/mesh/mesh-providers';
-import { SecureApp } from '../../src/constructs/secure-app';
 import { VerifyResult, verifyObjects } from '../../src/engine/verify';
-import { AppDirectory } from '../../src/spec/app-directory';
 import type { AppSpec } from '../../src/spec/app-spec';
 import { ClusterContext } from '../../src/spec/cluster-context';
 import type { ClusterSpec, ClusterSpecBody } from '../../src/spec/cluster-spec';
-import { sourced } from '../scenario';
+import { sourced, synthScenario } from '../scenario';
 import { ROOT } from '../util';
 
 /**
@@ -33,20 +29,7 @@ const ISTIO: ClusterSpecBody = {
   },
 };
 
-function synth(specs: AppSpec[], clusterSpec: ClusterSpecBody): any[] {
-  const cluster = ClusterContext.fromSpec(clusterSpec);
-  const directory = new AppDirectory(specs);
-  const objects: any[] = [];
-  for (const spec of specs) {
-    const chart = Testing.chart();
-    new SecureApp(chart, 'App', { spec, cluster, directory, baseDir: path.join(ROOT, 'examples') });
-    objects.push(...Testing.synth(chart));
-  }
-  const chart = Testing.chart();
-  meshProviderFor(cluster).bindCluster(chart, cluster);
-  objects.push(...Testing.synth(chart));
-  return objects;
-}
+const synth = (specs: AppSpec[], clusterSpec: ClusterSpecBody): any[] => synthScenario(specs, clusterSpec, path.join(ROOT, 'examples'));
 
 /** Each path's verdict and the layers that decided it (the explained reason's `<layer>: ` prefixes). */
 function layers(result: VerifyResult, explained: boolean): string[] {
