@@ -403,7 +403,6 @@ export class IstioModel implements IMeshModel {
     });
   }
 
-
   /**
    * Connections a meshed workload's proxy makes as its own user (UID 1337, which the init rules
    * return before redirection): xDS and certificates from `istiod[-<revision>].<namespace>.svc:15012`

@@ -1,4 +1,4 @@
-import type { ClusterModel, ContainerInfo, PodPort } from '../model';
+import type { ClusterModel, ContainerInfo, KubeObject, PodPort } from '../model';
 
 /**
  * The containers Open Service Mesh's sidecar injector (a mutating webhook) adds to a pod, with
@@ -114,9 +114,16 @@ export function osmInjectedContainers(options: OsmInjectionOptions = {}): Contai
  * when the MeshConfig leaves it out (Go's zero value; the CRD has no default).
  */
 export function osmPrivilegedInitContainer(model: ClusterModel, controlPlaneNamespace: string = 'osm-system'): boolean {
-  const mc = model.objects.find(({ object: o }) => o.kind === 'MeshConfig' && /^config\.openservicemesh\.io\/v1alpha[12]$/.test(o.apiVersion)
-    && o.metadata.name === 'osm-mesh-config' && o.metadata.namespace === controlPlaneNamespace)?.object;
-  return mapping(mapping(mc?.spec).sidecar).enablePrivilegedInitContainer === true;
+  return mapping(mapping(osmMeshConfig(model, controlPlaneNamespace)?.spec).sidecar).enablePrivilegedInitContainer === true;
+}
+
+/** The MeshConfig the controller reads, in its namespace (osm:charts/osm/values.yaml, cmd/osm-bootstrap). */
+export const OSM_MESH_CONFIG_NAME = 'osm-mesh-config';
+
+/** The input's MeshConfig `osm-mesh-config` in the control-plane namespace (config.openservicemesh.io v1alpha1 or v1alpha2), if any. */
+export function osmMeshConfig(model: ClusterModel, controlPlaneNamespace: string): KubeObject | undefined {
+  return model.objects.find(({ object: o }) => o.kind === 'MeshConfig' && /^config\.openservicemesh\.io\/v1alpha[12]$/.test(o.apiVersion)
+    && o.metadata.name === OSM_MESH_CONFIG_NAME && o.metadata.namespace === controlPlaneNamespace)?.object;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { resolveTargetPort, servicePods, workloadServices } from '../cluster';
 import type { ClusterModel, ContainerInfo, ServiceInfo, ServicePortInfo, Verdict, Workload } from '../model';
 import { objectRef } from '../model';
-import { osmInjectedContainers, osmPrivilegedInitContainer } from './osm-injection';
+import { OSM_MESH_CONFIG_NAME, osmInjectedContainers, osmMeshConfig, osmPrivilegedInitContainer } from './osm-injection';
 import type { IMeshModel, MeshConnectionRequest, MeshHttpRequest, MeshPeer, MeshSidecarConnection } from './mesh-model';
 import { cidrContains, isCidr } from '../network-policy';
 import { apiGroup, bothSides, explains, firstAllowed, isMapping, l4, peerName, refList, serviceAddress, strings, transportName, unique } from './mesh-words';
@@ -28,8 +28,7 @@ export const OSM_OUTBOUND_PORT_EXCLUSION_ANNOTATION = 'openservicemesh.io/outbou
 export const OSM_OUTBOUND_IP_RANGE_EXCLUSION_ANNOTATION = 'openservicemesh.io/outbound-ip-range-exclusion-list';
 /** Pod annotation: when set, only these destination CIDRs are intercepted (osm:pkg/injector/exclusions.go:24, iptables.go:146-156). */
 export const OSM_OUTBOUND_IP_RANGE_INCLUSION_ANNOTATION = 'openservicemesh.io/outbound-ip-range-inclusion-list';
-/** The MeshConfig the controller reads, in its namespace (osm:charts/osm/values.yaml, cmd/osm-bootstrap). */
-export const OSM_MESH_CONFIG_NAME = 'osm-mesh-config';
+export { OSM_MESH_CONFIG_NAME };
 /** The port Envoy dials the controller's ADS server on (osm:pkg/constants/constants.go:86, pkg/injector/bootstrap.go:52). */
 export const OSM_ADS_PORT = 15128;
 
@@ -308,7 +307,6 @@ export class OsmModel implements IMeshModel {
       return bothSides(s, () => this.destinationLeg(model, request, path, s.arrival), explains(request));
     });
   }
-
 
   /**
    * Connections a meshed workload's Envoy makes as its own user (UID 1500, which the init
@@ -846,8 +844,7 @@ export class OsmModel implements IMeshModel {
    * MeshConfig removes the bootstrapped values (inf., osm:cmd/osm-bootstrap/osm-bootstrap.go:383-403).
    */
   private readSettings(model: ClusterModel): OsmMeshSettings {
-    const mc = model.objects.find(({ object: o }) => o.kind === 'MeshConfig' && /^config\.openservicemesh\.io\/v1alpha[12]$/.test(o.apiVersion)
-      && o.metadata.name === OSM_MESH_CONFIG_NAME && o.metadata.namespace === this.controlPlaneNamespace)?.object;
+    const mc = osmMeshConfig(model, this.controlPlaneNamespace);
     const where = `MeshConfig ${this.controlPlaneNamespace}/${OSM_MESH_CONFIG_NAME}`;
     if (!mc) {
       const chart = `the OSM chart's default, as the input has no ${where}`;
