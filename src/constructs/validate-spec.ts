@@ -151,19 +151,25 @@ const MAX_DEPTH = 200;
  */
 export function selfReferenceProblem(doc: unknown): Problem | undefined {
   const open = new Set<object>();
-  const visit = (v: unknown, at: string, depth: number): Problem | undefined => {
+  // The keys from the document down to the value visited (the field path is only written for a problem).
+  const keys: Array<{ key: string; index: boolean }> = [];
+  const at = () => keys.reduce((path, k) => (k.index ? `${path}[${k.key}]` : path ? `${path}.${k.key}` : k.key), '');
+  const visit = (v: unknown, depth: number): Problem | undefined => {
     if (typeof v !== 'object' || v === null) return undefined;
-    if (open.has(v)) return { field: at, message: 'refers to a value that contains it (a YAML alias inside its own anchor): the document has no end; write the value out' };
-    if (depth > MAX_DEPTH) return { field: at, message: `nests deeper than ${MAX_DEPTH} levels` };
+    if (open.has(v)) return { field: at(), message: 'refers to a value that contains it (a YAML alias inside its own anchor): the document has no end; write the value out' };
+    if (depth > MAX_DEPTH) return { field: at(), message: `nests deeper than ${MAX_DEPTH} levels` };
     open.add(v);
-    for (const [k, child] of Object.entries(v)) {
-      const found = visit(child, Array.isArray(v) ? `${at}[${k}]` : at ? `${at}.${k}` : k, depth + 1);
+    const index = Array.isArray(v);
+    for (const k of Object.keys(v)) {
+      keys.push({ key: k, index });
+      const found = visit((v as Record<string, unknown>)[k], depth + 1);
       if (found) return found;
+      keys.pop();
     }
     open.delete(v);
     return undefined;
   };
-  return visit(doc, '', 0);
+  return visit(doc, 0);
 }
 
 /**

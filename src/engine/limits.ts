@@ -28,13 +28,18 @@ const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 
 /**
  * The size problems of an app's rendered objects, as issues of `app` in `file`: errors for what
- * the API server refuses, a warning for what client-side `kubectl apply` cannot apply.
+ * the API server refuses, a warning for what client-side `kubectl apply` cannot apply. With
+ * `jsonBytesAtMost` (an upper bound of each object's size as JSON, as `sizedCopy` gives), objects
+ * whose bound breaks no limit are not serialized to be measured.
  */
-export function objectSizeIssues(file: string, app: string, objects: any[]): SpecIssue[] {
+export function objectSizeIssues(file: string, app: string, objects: any[], jsonBytesAtMost?: number[]): SpecIssue[] {
   const issues: SpecIssue[] = [];
   const push = (message: string, warning = false) => issues.push({ file, app, field: '', message, ...(warning ? { warning } : {}) });
-  for (const o of objects) {
+  for (let i = 0; i < objects.length; i++) {
+    const o = objects[i];
     if (!isMap(o)) continue;
+    // Data and annotations are parts of the JSON: an object of at most 256 KiB as JSON breaks no limit.
+    if (jsonBytesAtMost !== undefined && jsonBytesAtMost[i] <= MAX_ANNOTATIONS_BYTES) continue;
     const ref = objectRef(o);
     const json = bytes(JSON.stringify(o));
     const where = () => {
@@ -114,4 +119,67 @@ function largestField(o: unknown): LargestField | undefined {
   };
   walk(o, '', 0);
   return best && best.bytes >= 1024 ? best : undefined;
+}
+
+/** A copy of rendered data, and an upper bound of its size (`sizedCopy`). */
+export interface SizedCopy {
+  /** Built key by key in the same order; anything but plain objects and arrays is kept as it is. */
+  readonly copy: any;
+  /** At least `Buffer.byteLength(JSON.stringify(value))`; Infinity when a value kept as it is could serialize to anything. */
+  readonly jsonBytesAtMost: number;
+}
+
+/** The longest JSON of a number: `-1.7976931348623157e+308`. */
+const NUMBER_JSON_BYTES = 24;
+/** Bytes of JSON a string character can become: `\u001f` (UTF-8 needs at most 3 per UTF-16 unit). */
+const STRING_JSON_BYTES_PER_UNIT = 6;
+
+let bound = 0;
+
+/**
+ * A copy of rendered (JSON-like) data, and an upper bound of its size as JSON in UTF-8, in one walk:
+ * the run keeps the copy (see `writeLater` in pipeline.ts) and checks sizes against the bound, so
+ * that an object is serialized to be measured only when the bound comes near a limit. The bound
+ * counts every string character as 6 bytes (its longest escape), every number as 24 and every
+ * key, including those of undefined values (which JSON leaves out), with its quotes, colon and comma.
+ */
+export function sizedCopy(value: unknown): SizedCopy {
+  bound = 0;
+  const copy = copyCounting(value);
+  return { copy, jsonBytesAtMost: bound };
+}
+
+function copyCounting(v: any): any {
+  switch (typeof v) {
+    case 'string': bound += STRING_JSON_BYTES_PER_UNIT * v.length + 2; return v;
+    case 'number': bound += NUMBER_JSON_BYTES; return v;
+    case 'boolean': bound += 5; return v;
+    case 'undefined': bound += 4; return v; // null in an array
+    case 'object': break;
+    default: bound = Infinity; return v; // a function, a symbol or a bigint: not data
+  }
+  if (v === null) {
+    bound += 4;
+    return v;
+  }
+  if (Array.isArray(v)) {
+    const out = new Array(v.length);
+    bound += 2 + v.length;
+    for (let i = 0; i < v.length; i++) out[i] = copyCounting(v[i]);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) {
+    bound = Infinity; // a Date, a class with toJSON, ...: kept as it is, measured by serializing
+    return v;
+  }
+  const out: any = {};
+  const keys = Object.keys(v);
+  bound += 2 + keys.length;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    bound += STRING_JSON_BYTES_PER_UNIT * k.length + 3;
+    out[k] = copyCounting(v[k]);
+  }
+  return out;
 }

@@ -40,7 +40,7 @@ import { crossAppIssues } from './cross-app';
 import { duplicateObjectIssues } from './cross-document';
 import { crossDocumentChecks } from './cross-document';
 import type * as VerifyModule from './verify';
-import { objectSizeIssues } from './limits';
+import { objectSizeIssues, sizedCopy } from './limits';
 import { lazy } from '../constructs/lazy';
 
 /**
@@ -140,12 +140,12 @@ export function runPipeline(loaded: LoadedSpecs, options: PipelineOptions = {}):
     failed ||= hasErrors(validated.issues);
     // 4. render, while nothing has failed, one app at a time (6. serialize waits for the analysis: see `writeLater`)
     if (validated.chart !== undefined && !failed) {
-      const objects = renderApp(validated.chart);
+      const { rendered, jsonBytesAtMost } = keptCopy(outputPath(app), renderApp(validated.chart));
       // 6. serialize: objects the API server would refuse (object, ConfigMap/Secret data, annotation sizes)
-      const sizes = objectSizeIssues(app.document.file, app.environment ? `${app.name} (environment ${app.environment})` : app.name, objects);
+      const sizes = objectSizeIssues(app.document.file, app.environment ? `${app.name} (environment ${app.environment})` : app.name, rendered.manifests, jsonBytesAtMost);
       issues.push(...sizes);
       failed ||= hasErrors(sizes);
-      if (!failed) files.push(writeLater(outputPath(app), objects));
+      if (!failed) files.push(rendered);
     }
   });
   options.onProgress?.(total, total);
@@ -188,28 +188,25 @@ interface RenderedApp {
 }
 
 function writeLater(path: string, objects: any[]): RenderedApp {
-  return { path, objects: objects.length, manifests: objects.map(plainCopy) };
+  return keptCopy(path, objects).rendered;
+}
+
+/** `writeLater`, with an upper bound of each object's size as JSON (for `objectSizeIssues`), made by the same walk (`sizedCopy`). */
+function keptCopy(path: string, objects: any[]): { rendered: RenderedApp; jsonBytesAtMost: number[] } {
+  const manifests = new Array(objects.length);
+  const jsonBytesAtMost = new Array<number>(objects.length);
+  for (let i = 0; i < objects.length; i++) {
+    const sized = sizedCopy(objects[i]);
+    manifests[i] = sized.copy;
+    jsonBytesAtMost[i] = sized.jsonBytesAtMost;
+  }
+  return { rendered: { path, objects: objects.length, manifests }, jsonBytesAtMost };
 }
 
 /** `<namespace>/<app>.yaml` */
 function outputPath(app: ResolvedApp): string {
   const spec = app.spec as AppSpec;
   return `${spec.metadata.namespace ?? 'default'}/${spec.metadata.name}.yaml`;
-}
-
-/** A copy of rendered (JSON-like) data, built key by key in the same order; anything but plain objects and arrays is kept as it is. */
-function plainCopy(v: any): any {
-  if (typeof v !== 'object' || v === null) return v;
-  if (Array.isArray(v)) {
-    const out = new Array(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = plainCopy(v[i]);
-    return out;
-  }
-  const proto = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) return v;
-  const out: any = {};
-  for (const k of Object.keys(v)) out[k] = plainCopy(v[k]);
-  return out;
 }
 
 /**

@@ -99,8 +99,9 @@ export function fastRendering<P extends object>(cls: GeneratedApiObjectClass<P>,
     }
 
     public toJson(): any {
-      if (renderSwitches().genericRender || this.patched || !hasStandardResolvers(App.of(this))) return super.toJson();
-      const sortKeys = !process.env.CDK8S_DISABLE_SORT;
+      const app = appSettings(App.of(this));
+      if (renderSwitches().genericRender || this.patched || !app.standardResolvers) return super.toJson();
+      const sortKeys = app.sortKeys;
       // Without sorting, only the converter puts the fields in their order.
       const direct = withoutConverter && sortKeys;
       const plain: any = {};
@@ -136,15 +137,26 @@ export function fastRendering<P extends object>(cls: GeneratedApiObjectClass<P>,
   return FastRendered as unknown as GeneratedApiObjectClass<P>;
 }
 
-/** Whether an App resolves values with cdk8s' own resolvers only (cached per App and resolver count). */
-const standardResolvers = new WeakMap<App, { count: number; ok: boolean }>();
-function hasStandardResolvers(app: App): boolean {
-  let known = standardResolvers.get(app);
-  if (known === undefined || known.count !== app.resolvers.length) {
-    known = { count: app.resolvers.length, ok: app.resolvers.every((r) => STANDARD_RESOLVERS.some((c) => r instanceof c)) };
-    standardResolvers.set(app, known);
+/** What rendering reads of an App, read once per App (and again when its resolvers change). */
+interface AppSettings {
+  readonly resolverCount: number;
+  /** It resolves values with cdk8s' own resolvers only. */
+  readonly standardResolvers: boolean;
+  /** Keys are sorted: `CDK8S_DISABLE_SORT` (cdk8s' own switch) was unset when the App was first rendered. */
+  readonly sortKeys: boolean;
+}
+const appSettingsCache = new WeakMap<App, AppSettings>();
+function appSettings(app: App): AppSettings {
+  let known = appSettingsCache.get(app);
+  if (known === undefined || known.resolverCount !== app.resolvers.length) {
+    known = {
+      resolverCount: app.resolvers.length,
+      standardResolvers: app.resolvers.every((r) => STANDARD_RESOLVERS.some((c) => r instanceof c)),
+      sortKeys: !process.env.CDK8S_DISABLE_SORT,
+    };
+    appSettingsCache.set(app, known);
   }
-  return known.ok;
+  return known;
 }
 
 /**
@@ -156,7 +168,7 @@ function withoutItsConverter(gvk: { readonly apiVersion: string; readonly kind: 
   const out: any = { apiVersion: gvk.apiVersion, kind: gvk.kind };
   if (metadata !== undefined && metadata !== null) out.metadata = metadata;
   const keys = Object.keys(props);
-  if (keys.length > 1) keys.sort();
+  if (keys.length > 1 && !inOrder(keys)) keys.sort();
   try {
     for (const k of keys) {
       if (k === 'metadata') continue;
@@ -198,7 +210,7 @@ function toPlain(value: any, sortKeys: boolean, filterEmpty: boolean, unwrap = f
   }
   if (typeof value.resolve === 'function') throw new NeedsGenericPath();
   const keys = Object.keys(value);
-  if (sortKeys && keys.length > 1) keys.sort();
+  if (sortKeys && keys.length > 1 && !inOrder(keys)) keys.sort();
   const out: any = {};
   let empty = true;
   for (let i = 0; i < keys.length; i++) {
@@ -207,4 +219,10 @@ function toPlain(value: any, sortKeys: boolean, filterEmpty: boolean, unwrap = f
     if (v !== undefined && v !== null) { out[keys[i]] = v; empty = false; }
   }
   return filterEmpty && empty ? undefined : out;
+}
+
+/** Whether keys are already in the order `sort()` puts them in (most of the props written are). */
+function inOrder(keys: string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return false;
+  return true;
 }

@@ -1,4 +1,5 @@
-import { MAX_OBJECT_BYTES, objectSizeIssues } from '../../src/engine/limits';
+import * as fc from 'fast-check';
+import { MAX_ANNOTATIONS_BYTES, MAX_OBJECT_BYTES, objectSizeIssues, sizedCopy } from '../../src/engine/limits';
 import { synthesizeApp } from '../../src/engine/synth';
 import { appSpec } from '../util';
 
@@ -29,5 +30,50 @@ describe('objectSizeIssues', () => {
     expect(objectSizeIssues('f.yaml', 'app', [cm])).toEqual([{ file: 'f.yaml', app: 'app', field: '', warning: true, message: expect.stringMatching(/^ConfigMap c is 300 KiB as JSON: client-side kubectl apply fails on it/) }]);
     expect(objectSizeIssues('f.yaml', 'app', synthesizeApp(appSpec()))).toEqual([]);
     expect(MAX_OBJECT_BYTES).toBe(1.5 * 1024 * 1024);
+  });
+});
+
+describe('sizedCopy', () => {
+  const jsonBytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v) ?? '', 'utf8');
+
+  test('the copy equals the value, key order included, and its bound is at least its size as JSON', () => {
+    // Any JSON data, strings of any UTF-16 units (escapes, surrogates, lone halves), undefined values.
+    const text = fc.string({ unit: 'binary', maxLength: 40 });
+    const data = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, text, fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined), tie('array'), tie('object')),
+      array: fc.array(tie('value'), { maxLength: 5 }),
+      object: fc.dictionary(text, tie('value'), { maxKeys: 5 }),
+    })).value;
+    fc.assert(fc.property(data, (v) => {
+      const { copy, jsonBytesAtMost } = sizedCopy(v);
+      expect(JSON.stringify(copy)).toBe(JSON.stringify(v));
+      if (typeof v === 'object' && v !== null) expect(Object.keys(copy)).toEqual(Object.keys(v));
+      expect(jsonBytesAtMost).toBeGreaterThanOrEqual(jsonBytes(v));
+    }), { numRuns: 2000 });
+  });
+
+  test('strings of the characters JSON escapes longest: the bound still holds', () => {
+    for (const s of ['\u0001'.repeat(1000), '\ud800'.repeat(500), '\u{1F600}'.repeat(300), '"\\'.repeat(400)]) {
+      const o = { a: s, [s]: [s] };
+      expect(sizedCopy(o).jsonBytesAtMost).toBeGreaterThanOrEqual(jsonBytes(o));
+    }
+  });
+
+  test('a value that is not plain data is kept as it is, and its bound is unknown (Infinity)', () => {
+    const when = new Date(0);
+    const { copy, jsonBytesAtMost } = sizedCopy({ a: { when } });
+    expect(copy.a.when).toBe(when);
+    expect(jsonBytesAtMost).toBe(Infinity);
+    expect(sizedCopy({ f: () => 1 }).jsonBytesAtMost).toBe(Infinity);
+  });
+
+  test('objects with bounds within 256 KiB are not measured; a bound above it is, and the problems are the same as without bounds', () => {
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 'x'.repeat(300 * 1024) } };
+    const small = synthesizeApp(appSpec());
+    const objects = [...small, cm];
+    const bounds = objects.map((o) => sizedCopy(o).jsonBytesAtMost);
+    expect(bounds.slice(0, small.length).every((b) => b <= MAX_ANNOTATIONS_BYTES)).toBe(true);
+    expect(objectSizeIssues('f.yaml', 'app', objects, bounds)).toEqual(objectSizeIssues('f.yaml', 'app', objects));
+    expect(objectSizeIssues('f.yaml', 'app', objects, bounds)).toHaveLength(1);
   });
 });
