@@ -145,11 +145,19 @@ let bound = 0;
  */
 export function sizedCopy(value: unknown): SizedCopy {
   bound = 0;
-  const copy = copyCounting(value);
+  const copy = copyCounting(value, true);
   return { copy, jsonBytesAtMost: bound };
 }
 
-function copyCounting(v: any): any {
+/** The bound of `sizedCopy`, without the copy. */
+export function jsonBytesBound(value: unknown): number {
+  bound = 0;
+  copyCounting(value, false);
+  return bound;
+}
+
+/** Adds the value's bound to `bound`; returns its copy, or (without `copy`) the value itself. */
+function copyCounting(v: any, copy: boolean): any {
   switch (typeof v) {
     case 'string': bound += STRING_JSON_BYTES_PER_UNIT * v.length + 2; return v;
     case 'number': bound += NUMBER_JSON_BYTES; return v;
@@ -163,9 +171,13 @@ function copyCounting(v: any): any {
     return v;
   }
   if (Array.isArray(v)) {
-    const out = new Array(v.length);
     bound += 2 + v.length;
-    for (let i = 0; i < v.length; i++) out[i] = copyCounting(v[i]);
+    if (!copy) {
+      for (let i = 0; i < v.length; i++) copyCounting(v[i], false);
+      return v;
+    }
+    const out = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = copyCounting(v[i], true);
     return out;
   }
   const proto = Object.getPrototypeOf(v);
@@ -173,13 +185,20 @@ function copyCounting(v: any): any {
     bound = Infinity; // a Date, a class with toJSON, ...: kept as it is, measured by serializing
     return v;
   }
-  const out: any = {};
   const keys = Object.keys(v);
   bound += 2 + keys.length;
+  if (!copy) {
+    for (let i = 0; i < keys.length; i++) {
+      bound += STRING_JSON_BYTES_PER_UNIT * keys[i].length + 3;
+      copyCounting(v[keys[i]], false);
+    }
+    return v;
+  }
+  const out: any = {};
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
     bound += STRING_JSON_BYTES_PER_UNIT * k.length + 3;
-    out[k] = copyCounting(v[k]);
+    out[k] = copyCounting(v[k], true);
   }
   return out;
 }

@@ -27,6 +27,7 @@ import { meshProviderFor } from '../constructs/mesh/mesh-providers';
 import type * as SecureAppModule from '../constructs/secure-app';
 import { AppSpecError, SpecContext, validateAppSpec, usableByOthers } from '../constructs/validate-spec';
 import { manifestYaml } from '../render/yaml-dump';
+import { isBuiltPlain } from '../render/fast-render';
 import { BASE_ENV, ResolvedApp, ResolvedSet, forEnvironment, resolveEnvironment } from './environments';
 import { SpecIssue, hasErrors, issueOf } from './issues';
 import { LoadedSpecs, classifyDocuments } from './load';
@@ -40,7 +41,7 @@ import { crossAppIssues } from './cross-app';
 import { duplicateObjectIssues } from './cross-document';
 import { crossDocumentChecks } from './cross-document';
 import type * as VerifyModule from './verify';
-import { objectSizeIssues, sizedCopy } from './limits';
+import { jsonBytesBound, objectSizeIssues, sizedCopy } from './limits';
 import { lazy } from '../constructs/lazy';
 
 /**
@@ -140,7 +141,7 @@ export function runPipeline(loaded: LoadedSpecs, options: PipelineOptions = {}):
     failed ||= hasErrors(validated.issues);
     // 4. render, while nothing has failed, one app at a time (6. serialize waits for the analysis: see `writeLater`)
     if (validated.chart !== undefined && !failed) {
-      const { rendered, jsonBytesAtMost } = keptCopy(outputPath(app), renderApp(validated.chart));
+      const { rendered, jsonBytesAtMost } = renderKept(outputPath(app), validated.chart);
       // 6. serialize: objects the API server would refuse (object, ConfigMap/Secret data, annotation sizes)
       const sizes = objectSizeIssues(app.document.file, app.environment ? `${app.name} (environment ${app.environment})` : app.name, rendered.manifests, jsonBytesAtMost);
       issues.push(...sizes);
@@ -173,7 +174,8 @@ export function runPipeline(loaded: LoadedSpecs, options: PipelineOptions = {}):
 }
 
 /**
- * An app's objects until the run writes them: a plain copy of what rendering returned. The copy is
+ * An app's objects until the run writes them: a plain copy of what rendering returned (or the
+ * manifest itself when the fast rendering built it key by key: see `renderKept`). The copy is
  * smaller in memory (the objects the generated converters build have shapes of their own; copies
  * built key by key share them) and is what the cross-checks and the analysis read; the YAML is
  * written after the analysis, one file at a time, each app's objects released as it is written
@@ -188,19 +190,31 @@ interface RenderedApp {
 }
 
 function writeLater(path: string, objects: any[]): RenderedApp {
-  return keptCopy(path, objects).rendered;
+  const manifests = new Array(objects.length);
+  for (let i = 0; i < objects.length; i++) manifests[i] = sizedCopy(objects[i]).copy;
+  return { path, objects: objects.length, manifests };
 }
 
-/** `writeLater`, with an upper bound of each object's size as JSON (for `objectSizeIssues`), made by the same walk (`sizedCopy`). */
-function keptCopy(path: string, objects: any[]): { rendered: RenderedApp; jsonBytesAtMost: number[] } {
-  const manifests = new Array(objects.length);
-  const jsonBytesAtMost = new Array<number>(objects.length);
-  for (let i = 0; i < objects.length; i++) {
-    const sized = sizedCopy(objects[i]);
-    manifests[i] = sized.copy;
-    jsonBytesAtMost[i] = sized.jsonBytesAtMost;
+/**
+ * Stage 4, render (`renderApp`), kept as `writeLater` keeps objects, with an upper bound of each
+ * object's size as JSON for `objectSizeIssues`, made by the same walk (`sizedCopy`). A manifest
+ * the fast rendering built as plain data (`isBuiltPlain`) is kept as it is, and only measured.
+ */
+function renderKept(path: string, chart: Chart): { rendered: RenderedApp; jsonBytesAtMost: number[] } {
+  const manifests: any[] = [];
+  const jsonBytesAtMost: number[] = [];
+  for (const o of apiObjects(chart)) {
+    const manifest = o.toJson();
+    if (isBuiltPlain(manifest)) {
+      manifests.push(manifest);
+      jsonBytesAtMost.push(jsonBytesBound(manifest));
+    } else {
+      const sized = sizedCopy(manifest);
+      manifests.push(sized.copy);
+      jsonBytesAtMost.push(sized.jsonBytesAtMost);
+    }
   }
-  return { rendered: { path, objects: objects.length, manifests }, jsonBytesAtMost };
+  return { rendered: { path, objects: manifests.length, manifests }, jsonBytesAtMost };
 }
 
 /** `<namespace>/<app>.yaml` */
@@ -361,8 +375,13 @@ function buildApp(spec: AppSpec, context: SpecContext): BuiltApp {
  * `App.synth`'s.
  */
 export function renderApp(chart: Chart): any[] {
+  return apiObjects(chart).map((o) => o.toJson());
+}
+
+/** The ApiObjects of a chart, in construct order. */
+function apiObjects(chart: Chart): Cdk8s.ApiObject[] {
   const { ApiObject } = cdk8s();
-  return chart.node.findAll().filter((c): c is Cdk8s.ApiObject => c instanceof ApiObject).map((o) => o.toJson());
+  return chart.node.findAll().filter((c): c is Cdk8s.ApiObject => c instanceof ApiObject);
 }
 
 /** `renderApp` of a spec's constructs (throws an `AppSpecError` when the spec has errors). */

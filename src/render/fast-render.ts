@@ -44,6 +44,8 @@ const STANDARD_RESOLVERS = [LazyResolver, ImplicitTokenResolver, NumberStringUni
 const caches = { converter: new WeakMap<object, unknown>(), direct: new WeakMap<object, unknown>() };
 /** The classes rendered without their converter (`alphabeticalConverter`), for the test that reads their converters. */
 const alphabetical = new Set<GeneratedApiObjectClass<any>>();
+/** The manifest rendered last, when it was rendered without a converter (`isBuiltPlain`). */
+let lastBuiltPlain: object | undefined;
 
 /** The fields of cdk8s' ApiObjectMetadataDefinition that its toJson() renders. */
 interface MetadataFields {
@@ -99,6 +101,7 @@ export function fastRendering<P extends object>(cls: GeneratedApiObjectClass<P>,
     }
 
     public toJson(): any {
+      lastBuiltPlain = undefined;
       const app = appSettings(App.of(this));
       if (renderSwitches().genericRender || this.patched || !app.standardResolvers) return super.toJson();
       const sortKeys = app.sortKeys;
@@ -117,7 +120,10 @@ export function fastRendering<P extends object>(cls: GeneratedApiObjectClass<P>,
         const props = this.renderProps as Record<string, unknown>;
         if (direct) {
           const manifest = withoutItsConverter(cls.GVK!, props, metadata);
-          if (manifest !== undefined) return manifest;
+          if (manifest !== undefined) {
+            lastBuiltPlain = manifest;
+            return manifest;
+          }
         }
         for (const k of Object.keys(props)) {
           if (k === 'metadata') continue;
@@ -181,6 +187,17 @@ function withoutItsConverter(gvk: { readonly apiVersion: string; readonly kind: 
     throw e;
   }
   return out;
+}
+
+/**
+ * Whether `manifest` is what the last `toJson()` of a fast-rendered object returned, rendered
+ * without its converter (`alphabeticalConverter`): plain data (plain objects and arrays, strings,
+ * numbers, booleans) built key by key for that render and shared with no other value, so the
+ * caller may keep it instead of a copy. Ask right after the `toJson()` call: only the last
+ * manifest is remembered (nothing is kept per object).
+ */
+export function isBuiltPlain(manifest: unknown): boolean {
+  return manifest !== undefined && manifest === lastBuiltPlain;
 }
 
 /** The classes `fastRendering` renders without their converter (for tests). */

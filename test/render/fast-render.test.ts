@@ -9,7 +9,7 @@ import { pipelineContext } from '../../src/engine/pipeline';
 import { ClusterContext } from '../../src/spec/cluster-context';
 import { AppDirectory } from '../../src/spec/app-directory';
 import * as fs from 'node:fs';
-import { RENAMED_PROPS_FIELDS, classesWithoutConverter, fastRendering } from '../../src/render/fast-render';
+import { RENAMED_PROPS_FIELDS, classesWithoutConverter, fastRendering, isBuiltPlain } from '../../src/render/fast-render';
 import '../../src/constructs';
 import { ROOT, appSpec } from '../util';
 
@@ -99,6 +99,24 @@ describe('fastRendering', () => {
     expect(JSON.stringify(direct)).toBe(JSON.stringify(new Converted(new Chart(new App(), 'c'), 'd', props).toJson()));
     expect(Object.keys(direct)).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
     expect(direct.spec.template.spec.containers[0].livenessProbe.httpGet.port).toBe(80);
+  });
+
+  test('a manifest rendered without its converter is plain data of its own (isBuiltPlain), asked right after its render; converted ones are not', () => {
+    const chart = new Chart(new App(), 'c');
+    const Direct = fastRendering(k8s.KubeServiceAccount, { alphabeticalConverter: true });
+    const Converted = fastRendering(k8s.KubeServiceAccount);
+    const labels = { a: '1' };
+    const first = new Direct(chart, 'a', { metadata: { name: 'a', labels } }).toJson();
+    expect(isBuiltPlain(first)).toBe(true);
+    expect(first.metadata.labels).not.toBe(labels); // built for the render, not shared with the props
+    const plainOnly = (v: unknown): boolean => (Array.isArray(v) ? v.every(plainOnly) : typeof v === 'object' && v !== null ? Object.getPrototypeOf(v) === Object.prototype && Object.values(v).every(plainOnly) : ['string', 'number', 'boolean'].includes(typeof v));
+    expect(plainOnly(first)).toBe(true);
+    const converted = new Converted(chart, 'b', { metadata: { name: 'b' } }).toJson();
+    expect(isBuiltPlain(converted)).toBe(false);
+    expect(isBuiltPlain(first)).toBe(false); // only the last render is remembered
+    const renamed = fastRendering(k8s.KubeService, { alphabeticalConverter: true });
+    expect(isBuiltPlain(new renamed(chart, 's', { metadata: { name: 's' }, spec: { clusterIp: 'None' } }).toJson())).toBe(false); // through its converter
+    expect(isBuiltPlain(undefined)).toBe(false);
   });
 
   test('produces Lazy values and keeps the generated class name', () => {
