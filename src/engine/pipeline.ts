@@ -27,7 +27,7 @@ import { meshProviderFor } from '../constructs/mesh/mesh-providers';
 import type * as SecureAppModule from '../constructs/secure-app';
 import { AppSpecError, SpecContext, validateAppSpec, usableByOthers } from '../constructs/validate-spec';
 import { manifestYaml } from '../render/yaml-dump';
-import { isBuiltPlain } from '../render/fast-render';
+import { isBuiltPlain } from '../render/built-plain';
 import { BASE_ENV, ResolvedApp, ResolvedSet, forEnvironment, resolveEnvironment } from './environments';
 import { SpecIssue, hasErrors, issueOf } from './issues';
 import { LoadedSpecs, classifyDocuments } from './load';

@@ -9,7 +9,8 @@ import { pipelineContext } from '../../src/engine/pipeline';
 import { ClusterContext } from '../../src/spec/cluster-context';
 import { AppDirectory } from '../../src/spec/app-directory';
 import * as fs from 'node:fs';
-import { RENAMED_PROPS_FIELDS, classesWithoutConverter, fastRendering, isBuiltPlain } from '../../src/render/fast-render';
+import { RENAMED_PROPS_FIELDS, classesWithoutConverter, fastRendering } from '../../src/render/fast-render';
+import { isBuiltPlain } from '../../src/render/built-plain';
 import '../../src/constructs';
 import { ROOT, appSpec } from '../util';
 
