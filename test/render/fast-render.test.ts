@@ -136,8 +136,19 @@ describe('fastRendering', () => {
    * (copied as is, a list or map of them, a nested struct, a number-or-string union's value).
    */
   describe('the converters of the classes rendered without them', () => {
-    const source = fs.readFileSync(require.resolve('cdk8s-plus-28/lib/imports/k8s'), 'utf8');
-    const converter = (name: string): string => {
+    /**
+     * The compiled source of the module that defines a generated class: cdk8s-plus-28's, or one of
+     * imports/ (read as compiled to lib/imports/, the form cdk8s-plus-28's is in; `npm test` compiles first).
+     */
+    const sourceOf = (cls: object): string => {
+      const module = Object.values(require.cache).find((m) => m?.exports && Object.values(m.exports).includes(cls));
+      if (!module) throw new Error('the module of a class rendered without its converter was not found');
+      const compiled = module.filename.startsWith(path.join(ROOT, 'imports') + path.sep)
+        ? path.join(ROOT, 'lib', path.relative(ROOT, module.filename)).replace(/\.ts$/, '.js')
+        : module.filename;
+      return fs.readFileSync(compiled, 'utf8');
+    };
+    const converterIn = (source: string) => (name: string): string => {
       const m = new RegExp(`\\nfunction ${name}\\(obj\\) \\{\\n([\\s\\S]*?)\\n\\}\\n`).exec(source);
       if (!m) throw new Error(`${name} not found`);
       return m[1];
@@ -146,7 +157,7 @@ describe('fastRendering', () => {
     // A Date (`X?.toISOString()`) is never in the plain props: the fast path renders it through the generic path.
     const FORMS = new Set(['X', 'X?.map(y => y)', 'X?.value', 'X?.toISOString()', MAP('i[1]'), MAP('i[1]?.map(y => y)'), MAP('i[1]?.value')]);
     /** The problems of one converter and of every converter it calls; `top` for the object's props. */
-    const check = (name: string, top: boolean, seen: Set<string>, problems: string[]): void => {
+    const check = (converter: (name: string) => string, name: string, top: boolean, seen: Set<string>, problems: string[]): void => {
       if (seen.has(name)) return;
       seen.add(name);
       const body = converter(name);
@@ -166,7 +177,7 @@ describe('fastRendering', () => {
         if (FORMS.has(form)) continue;
         const nested = /^(toJson_\w+)\(X\)$/.exec(form) ?? /^X\?\.map\(y => (toJson_\w+)\(y\)\)$/.exec(form)
           ?? (form.startsWith(MAP('').slice(0, -4)) ? /\[i\[0\]\]: (toJson_\w+)\(i\[1\]\) \}\), \{\}\)\)$/.exec(form) : null);
-        if (nested) check(nested[1], false, seen, problems);
+        if (nested) check(converter, nested[1], false, seen, problems);
         else problems.push(`${name}.${key}: ${form}`);
       }
     };
@@ -179,7 +190,7 @@ describe('fastRendering', () => {
     test.each(classes.map((c) => [c.name, c] as const))('%s: its converters write what the sorted plain props are', (name, cls) => {
       expect(cls.manifest.toString()).toMatch(new RegExp(`\\.\\.\\.${name}\\.GVK,\\s*\\.\\.\\.toJson_${name}Props\\(`));
       const problems: string[] = [];
-      check(`toJson_${name}Props`, true, new Set(), problems);
+      check(converterIn(sourceOf(cls)), `toJson_${name}Props`, true, new Set(), problems);
       expect(problems).toEqual([]);
     });
   });

@@ -8,7 +8,7 @@ import { dns1123Label, dns1123Subdomain } from '../../spec/rules';
 import { GatewayRouteBackend, GatewayRouteParent, backendProblems, grpcMatchProblems, hostnameProblems, parentProblems } from './route-rules';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
-const GrpcRoute = fastRendering(gw.GrpcRoute);
+const GrpcRoute = fastRendering(gw.GrpcRoute, { alphabeticalConverter: true });
 
 export interface GatewayGrpcRouteProps {
   readonly name: string;

@@ -8,7 +8,7 @@ import { dns1123Label, dns1123Subdomain } from '../../spec/rules';
 import { GatewayRouteBackend, GatewayRouteParent, backendProblems, hostnameProblems, httpMatchProblems, parentProblems } from './route-rules';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
-const HttpRoute = fastRendering(gw.HttpRoute);
+const HttpRoute = fastRendering(gw.HttpRoute, { alphabeticalConverter: true });
 
 export interface GatewayHttpRouteProps {
   readonly name: string;

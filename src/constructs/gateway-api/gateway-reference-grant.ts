@@ -6,7 +6,7 @@ import { Problems, throwIfProblems } from '../../spec/problems';
 import { dns1123Label, dns1123Subdomain } from '../../spec/rules';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
-const ReferenceGrant = fastRendering(gw.ReferenceGrant);
+const ReferenceGrant = fastRendering(gw.ReferenceGrant, { alphabeticalConverter: true });
 
 /** Objects of one kind in one namespace that may refer to the grant's targets. */
 export interface GatewayReferenceGrantFrom {

@@ -7,7 +7,7 @@ import { dns1123Label, dns1123Subdomain } from '../../spec/rules';
 import { GatewayRouteBackend, GatewayRouteParent, backendProblems, hostnameProblems, parentProblems } from './route-rules';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
-const TlsRoute = fastRendering(gw.TlsRoute);
+const TlsRoute = fastRendering(gw.TlsRoute, { alphabeticalConverter: true });
 
 export interface GatewayTlsRouteProps {
   readonly name: string;

@@ -5,7 +5,7 @@ import { Problems, throwIfProblems } from '../../../spec/problems';
 import { cidr, dns1123Label, dns1123Subdomain, labelKey, labelValue, oneOf, portNumber } from '../../../spec/rules';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
-const AuthorizationPolicy = fastRendering(security.AuthorizationPolicy);
+const AuthorizationPolicy = fastRendering(security.AuthorizationPolicy, { alphabeticalConverter: true });
 
 /** Who a rule admits; fields AND, list items OR. At least one field. */
 export interface IstioRuleSource {

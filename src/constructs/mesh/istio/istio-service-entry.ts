@@ -5,7 +5,7 @@ import { Problems, throwIfProblems } from '../../../spec/problems';
 import { cidr, dns1123Label, dns1123Subdomain, hostName, oneOf, portNumber } from '../../../spec/rules';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
-const ServiceEntry = fastRendering(networking.ServiceEntry);
+const ServiceEntry = fastRendering(networking.ServiceEntry, { alphabeticalConverter: true });
 
 /** The port protocols this construct writes (pkg/config/protocol/instance.go). */
 const PROTOCOLS = ['HTTP', 'HTTPS', 'TLS', 'TCP', 'HTTP2', 'GRPC'];

@@ -5,7 +5,7 @@ import { Problems, throwIfProblems } from '../../../spec/problems';
 import { dns1123Label, dns1123Subdomain, hostName, labelKey, labelValue, oneOf } from '../../../spec/rules';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
-const Sidecar = fastRendering(networking.Sidecar);
+const Sidecar = fastRendering(networking.Sidecar, { alphabeticalConverter: true });
 
 /** The outbound traffic policies (MeshConfig OutboundTrafficPolicy.Mode). */
 const OUTBOUND_MODES = ['REGISTRY_ONLY', 'ALLOW_ANY'];

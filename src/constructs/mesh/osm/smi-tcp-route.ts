@@ -13,7 +13,7 @@ export interface SmiTcpRouteProps {
 }
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
-const TcpRoute = fastRendering(specs.TcpRoute);
+const TcpRoute = fastRendering(specs.TcpRoute, { alphabeticalConverter: true });
 
 /** An SMI TCPRoute (specs.smi-spec.io/v1alpha4): the TCP ports a TrafficTarget admits. */
 export class SmiTcpRoute extends Construct {
