@@ -138,7 +138,7 @@ let bound = 0;
 
 /**
  * A copy of rendered (JSON-like) data, and an upper bound of its size as JSON in UTF-8, in one walk:
- * the run keeps the copy (see `writeLater` in pipeline.ts) and checks sizes against the bound, so
+ * the run keeps the copy (`renderKept` and `writeLater` in pipeline.ts) and checks sizes against the bound, so
  * that an object is serialized to be measured only when the bound comes near a limit. The bound
  * counts every string character as 6 bytes (its longest escape), every number as 24 and every
  * key, including those of undefined values (which JSON leaves out), with its quotes, colon and comma.
