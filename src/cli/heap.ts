@@ -4,10 +4,12 @@ import * as v8 from 'node:v8';
  * How much V8 lets the heap grow past what was live at its last full collection, in percent, in a
  * CLI process. V8 picks the factor itself, up to 4x on a machine with memory to spare: a synth of
  * 20,000 apps then peaked at 1.15 GB of RSS for about 560 MB of live data, most of it garbage
- * waiting for a collection. At 2x the same run peaks at about 0.9 GB (README "Performance";
- * `npm run bench` measures it), for a few more full collections.
+ * waiting for a collection. At 100% (2x) the same run peaked at 0.98-1.01 GB, too close to the
+ * 1 GiB target; at 75% at about 0.9 GB, for 10 full collections instead of 8 (0.25 s more of
+ * them, about 1% of the run; at 50%, 0.87 GB for 13 and 1.4 s more). README "Performance";
+ * `npm run bench` measures it.
  */
-export const CLI_HEAP_GROWING_PERCENT = 100;
+export const CLI_HEAP_GROWING_PERCENT = 75;
 
 /**
  * Bounds the heap's growth between full collections to `CLI_HEAP_GROWING_PERCENT` (V8's
