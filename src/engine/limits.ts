@@ -129,8 +129,11 @@ export interface SizedCopy {
   readonly jsonBytesAtMost: number;
 }
 
-/** The longest JSON of a number: `-1.7976931348623157e+308`. */
-const NUMBER_JSON_BYTES = 24;
+/**
+ * The longest JSON of a number: 25 bytes, e.g. `-0.0000010000000000000002` (numbers from 1e-6 up
+ * to 1e21 are written without an exponent; `-1.7976931348623157e+308` has 24).
+ */
+const NUMBER_JSON_BYTES = 25;
 /** Bytes of JSON a string character can become: `\u001f` (UTF-8 needs at most 3 per UTF-16 unit). */
 const STRING_JSON_BYTES_PER_UNIT = 6;
 
@@ -140,7 +143,7 @@ let bound = 0;
  * A copy of rendered (JSON-like) data, and an upper bound of its size as JSON in UTF-8, in one walk:
  * the run keeps the copy (`renderKept` and `writeLater` in pipeline.ts) and checks sizes against the bound, so
  * that an object is serialized to be measured only when the bound comes near a limit. The bound
- * counts every string character as 6 bytes (its longest escape), every number as 24 and every
+ * counts every string character as 6 bytes (its longest escape), every number as 25 and every
  * key, including those of undefined values (which JSON leaves out), with its quotes, colon and comma.
  */
 export function sizedCopy(value: unknown): SizedCopy {

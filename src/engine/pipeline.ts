@@ -5,7 +5,7 @@
  *   1. load                 `loadSpecFiles`, `classifyDocuments`   (load.ts)
  *   2. resolve environment  `resolveEnvironment`                   (environments.ts)
  *   3. validate             `validateApp`
- *   4. render               `renderApp`
+ *   4. render               `renderApp` (`renderKept` keeps the objects for the analysis and the write)
  *   5. cross-check          `crossCheck`
  *   6. serialize            `serializeApp`, `outputTree`
  *   7. write                `writeTreeAtomically`, or `compareTree` for `check` (write.ts)
@@ -139,7 +139,7 @@ export function runPipeline(loaded: LoadedSpecs, options: PipelineOptions = {}):
     const validated = validateApp(app, context, stop === PipelineStage.SERIALIZE);
     issues.push(...validated.issues);
     failed ||= hasErrors(validated.issues);
-    // 4. render, while nothing has failed, one app at a time (6. serialize waits for the analysis: see `writeLater`)
+    // 4. render, while nothing has failed, one app at a time (6. serialize waits for the analysis: see `RenderedApp`)
     if (validated.chart !== undefined && !failed) {
       const { rendered, jsonBytesAtMost } = renderKept(outputPath(app), validated.chart);
       // 6. serialize: objects the API server would refuse (object, ConfigMap/Secret data, annotation sizes)

@@ -12,9 +12,9 @@ export function setBuiltPlain(manifest: object | undefined): void {
 
 /**
  * Whether `manifest` is what the last `toJson()` of a fast-rendered object returned, rendered
- * without its converter (`alphabeticalConverter`): plain data (plain objects and arrays, strings,
- * numbers, booleans) built key by key for that render and shared with no other value, so the
- * caller may keep it instead of a copy. Ask right after the `toJson()` call: only the last
+ * without its converter (`alphabeticalConverter`): plain objects and arrays built key by key for
+ * that render and shared with no other value (their leaves are the props' own primitive values),
+ * so the caller may keep it instead of a copy. Ask right after the `toJson()` call: only the last
  * manifest is remembered (nothing is kept per object).
  */
 export function isBuiltPlain(manifest: unknown): boolean {

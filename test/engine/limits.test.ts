@@ -40,7 +40,7 @@ describe('sizedCopy', () => {
     // Any JSON data, strings of any UTF-16 units (escapes, surrogates, lone halves), undefined values.
     const text = fc.string({ unit: 'binary', maxLength: 40 });
     const data = fc.letrec((tie) => ({
-      value: fc.oneof({ depthSize: 'small' }, text, fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined), tie('array'), tie('object')),
+      value: fc.oneof({ depthSize: 'small' }, text, fc.double(), fc.double({ min: -1e-5, max: -1e-6 }), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined), tie('array'), tie('object')),
       array: fc.array(tie('value'), { maxLength: 5 }),
       object: fc.dictionary(text, tie('value'), { maxKeys: 5 }),
     })).value;
@@ -52,7 +52,14 @@ describe('sizedCopy', () => {
     }), { numRuns: 2000 });
   });
 
-  test('strings of the characters JSON escapes longest: the bound still holds', () => {
+  test('strings of the characters JSON escapes longest, and the longest numbers: the bound still holds', () => {
+    // -0.0000010000000000000002: 25 bytes, the longest JSON of a number (decimal from 1e-6 up).
+    const next = new Float64Array([1e-6]);
+    new BigUint64Array(next.buffer)[0] += 1n;
+    const longest = -next[0];
+    expect(JSON.stringify(longest)).toHaveLength(25);
+    const numbers = [Array(1000).fill(longest), [-1.7976931348623157e+308, -5e-324, -0, NaN, -Infinity, 2 ** 53 + 2]];
+    for (const n of numbers) expect(sizedCopy(n).jsonBytesAtMost).toBeGreaterThanOrEqual(jsonBytes(n));
     for (const s of ['\u0001'.repeat(1000), '\ud800'.repeat(500), '\u{1F600}'.repeat(300), '"\\'.repeat(400)]) {
       const o = { a: s, [s]: [s] };
       expect(sizedCopy(o).jsonBytesAtMost).toBeGreaterThanOrEqual(jsonBytes(o));
@@ -65,6 +72,14 @@ describe('sizedCopy', () => {
     expect(copy.a.when).toBe(when);
     expect(jsonBytesAtMost).toBe(Infinity);
     expect(sizedCopy({ f: () => 1 }).jsonBytesAtMost).toBe(Infinity);
+  });
+
+  test('an object whose bound is within 256 KiB is not measured; one whose bound is above it, or unknown, is', () => {
+    const big = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 'x'.repeat(2 * 1024 * 1024) } };
+    expect(objectSizeIssues('f.yaml', 'app', [big], [MAX_ANNOTATIONS_BYTES])).toEqual([]); // taken at its (here false) bound's word
+    expect(objectSizeIssues('f.yaml', 'app', [big], [MAX_ANNOTATIONS_BYTES + 1])).toHaveLength(1);
+    expect(objectSizeIssues('f.yaml', 'app', [big], [Infinity])).toHaveLength(1);
+    expect(objectSizeIssues('f.yaml', 'app', [big], [])).toHaveLength(1); // no bound: measured
   });
 
   test('objects with bounds within 256 KiB are not measured; a bound above it is, and the problems are the same as without bounds', () => {

@@ -106,15 +106,26 @@ describe('fastRendering', () => {
     const chart = new Chart(new App(), 'c');
     const Direct = fastRendering(k8s.KubeServiceAccount, { alphabeticalConverter: true });
     const Converted = fastRendering(k8s.KubeServiceAccount);
-    const labels = { a: '1' };
-    const first = new Direct(chart, 'a', { metadata: { name: 'a', labels } }).toJson();
+    const sa = new Direct(chart, 'a', { metadata: { name: 'a', labels: { a: '1' } } });
+    const first = sa.toJson();
     expect(isBuiltPlain(first)).toBe(true);
-    expect(first.metadata.labels).not.toBe(labels); // built for the render, not shared with the props
+    // Built for the render, shared with nothing: changing the object's metadata or nested props afterwards leaves it as it was.
+    const before = JSON.stringify(first);
+    sa.metadata.addLabel('b', '2');
+    sa.metadata.addAnnotation('c', '3');
+    expect(JSON.stringify(first)).toBe(before);
+    const subjects = [{ kind: 'ServiceAccount', name: 's', namespace: 'n' }];
+    const binding = new (fastRendering(k8s.KubeRoleBinding, { alphabeticalConverter: true }))(chart, 'rb', { metadata: { name: 'rb' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r' }, subjects });
+    const bound = binding.toJson();
+    expect(isBuiltPlain(bound)).toBe(true);
+    subjects[0].name = 'changed';
+    subjects.push({ kind: 'ServiceAccount', name: 't', namespace: 'n' });
+    expect(bound.subjects).toEqual([{ kind: 'ServiceAccount', name: 's', namespace: 'n' }]);
     const plainOnly = (v: unknown): boolean => (Array.isArray(v) ? v.every(plainOnly) : typeof v === 'object' && v !== null ? Object.getPrototypeOf(v) === Object.prototype && Object.values(v).every(plainOnly) : ['string', 'number', 'boolean'].includes(typeof v));
     expect(plainOnly(first)).toBe(true);
     const converted = new Converted(chart, 'b', { metadata: { name: 'b' } }).toJson();
     expect(isBuiltPlain(converted)).toBe(false);
-    expect(isBuiltPlain(first)).toBe(false); // only the last render is remembered
+    expect(isBuiltPlain(bound)).toBe(false); // only the last render is remembered
     const renamed = fastRendering(k8s.KubeService, { alphabeticalConverter: true });
     expect(isBuiltPlain(new renamed(chart, 's', { metadata: { name: 's' }, spec: { clusterIp: 'None' } }).toJson())).toBe(false); // through its converter
     expect(isBuiltPlain(undefined)).toBe(false);
