@@ -12,6 +12,7 @@
  *   annotation limit (`kubectl apply --server-side` does not).
  */
 import type { SpecIssue } from './issues';
+import { defineOwnProperty } from '../render/own-property';
 
 /** etcd's default request limit, which bounds a stored object: 1.5 MiB. */
 export const MAX_OBJECT_BYTES = 1572864;
@@ -201,7 +202,8 @@ function copyCounting(v: any, copy: boolean): any {
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
     bound += STRING_JSON_BYTES_PER_UNIT * k.length + 3;
-    out[k] = copyCounting(v[k], true);
+    if (k === '__proto__') defineOwnProperty(out, k, copyCounting(v[k], true));
+    else out[k] = copyCounting(v[k], true);
   }
   return out;
 }

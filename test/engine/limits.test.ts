@@ -66,6 +66,15 @@ describe('sizedCopy', () => {
     }
   });
 
+  test('a key __proto__ is copied as a key, not as the prototype', () => {
+    const value = JSON.parse('{"__proto__":{"a":1},"b":[{"__proto__":"x"}]}');
+    const { copy, jsonBytesAtMost } = sizedCopy(value);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(JSON.stringify(copy)).toBe(JSON.stringify(value));
+    expect(Object.getOwnPropertyDescriptor(copy.b[0], '__proto__')?.value).toBe('x');
+    expect(jsonBytesAtMost).toBeGreaterThanOrEqual(jsonBytes(value));
+  });
+
   test('a value that is not plain data is kept as it is, and its bound is unknown (Infinity)', () => {
     const when = new Date(0);
     const { copy, jsonBytesAtMost } = sizedCopy({ a: { when } });

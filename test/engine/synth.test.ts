@@ -5,6 +5,16 @@ import { deepMerge, forEnvironment, synthesizeApp, synthesizeDocuments, toYaml }
 import { appSpec } from '../util';
 
 describe('synth', () => {
+  test('deepMerge keeps a key __proto__ (a YAML parser makes it an own property) as a key, never as the prototype', () => {
+    const merged = deepMerge(JSON.parse('{"env":{"__proto__":"base","A":"1"}}'), JSON.parse('{"env":{"__proto__":"prod"},"__proto__":{"route":{"host":"x"}}}')) as any;
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+    expect(merged.route).toBeUndefined();
+    expect(Object.keys(merged)).toEqual(['env', '__proto__']);
+    expect(Object.getOwnPropertyDescriptor(merged, '__proto__')?.value).toEqual({ route: { host: 'x' } });
+    expect(Object.getOwnPropertyDescriptor(merged.env, '__proto__')?.value).toBe('prod');
+    expect(merged.env.A).toBe('1');
+  });
+
   test('deepMerge merges objects, replaces arrays and scalars, and removes keys set to null', () => {
     expect(deepMerge({ a: { b: 1, c: [1, 2] }, d: 1, e: 1 }, { a: { c: [3] }, d: 2, e: null })).toEqual({ a: { b: 1, c: [3] }, d: 2 });
   });

@@ -131,6 +131,16 @@ describe('fastRendering', () => {
     expect(isBuiltPlain(undefined)).toBe(false);
   });
 
+  test('a key __proto__ in the props (a ConfigMap data key) is rendered as a key on both paths', () => {
+    const props = { metadata: { name: 'c' }, data: JSON.parse('{"__proto__":"x","a":"y"}') };
+    const chart = new Chart(new App(), 'c');
+    for (const Cls of [fastRendering(k8s.KubeConfigMap, { alphabeticalConverter: true }), fastRendering(k8s.KubeConfigMap)]) {
+      const manifest = new Cls(chart, `m${Cls === fastRendering(k8s.KubeConfigMap) ? 1 : 0}`, props).toJson();
+      expect(Object.getOwnPropertyDescriptor(manifest.data, '__proto__')?.value).toBe('x');
+      expect(Object.keys(manifest.data)).toEqual(['__proto__', 'a']);
+    }
+  });
+
   test('produces Lazy values and keeps the generated class name', () => {
     const Sa = fastRendering(k8s.KubeServiceAccount);
     expect(Sa.name).toBe('KubeServiceAccount');
