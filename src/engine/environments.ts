@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { SpecIssue } from './issues';
-import { defineOwnProperty } from '../render/own-property';
+import { setOwnProperty } from '../render/own-property';
 import { SpecDocument, SpecSet, documentName } from './load';
 
 /** The folder name of the rendering without `--env`. */
@@ -14,8 +14,7 @@ export function deepMerge(base: unknown, override: unknown): unknown {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(override)) {
     if (v === null) delete out[k];
-    else if (k === '__proto__') defineOwnProperty(out, k, deepMerge(Object.prototype.hasOwnProperty.call(base, k) ? base[k] : undefined, v));
-    else out[k] = deepMerge(base[k], v);
+    else setOwnProperty(out, k, deepMerge(Object.prototype.hasOwnProperty.call(base, k) ? base[k] : undefined, v)); // its own value: never an inherited one
   }
   return out;
 }

@@ -12,7 +12,7 @@
  *   annotation limit (`kubectl apply --server-side` does not).
  */
 import type { SpecIssue } from './issues';
-import { defineOwnProperty } from '../render/own-property';
+import { setOwnProperty } from '../render/own-property';
 
 /** etcd's default request limit, which bounds a stored object: 1.5 MiB. */
 export const MAX_OBJECT_BYTES = 1572864;
@@ -142,7 +142,7 @@ let bound = 0;
 
 /**
  * A copy of rendered (JSON-like) data, and an upper bound of its size as JSON in UTF-8, in one walk:
- * the run keeps the copy (`renderKept` and `writeLater` in pipeline.ts) and checks sizes against the bound, so
+ * the run keeps the copy (`renderKept` in pipeline.ts) and checks sizes against the bound, so
  * that an object is serialized to be measured only when the bound comes near a limit. The bound
  * counts every string character as 6 bytes (its longest escape), every number as 25 and every
  * key, including those of undefined values (which JSON leaves out), with its quotes, colon and comma.
@@ -176,12 +176,11 @@ function copyCounting(v: any, copy: boolean): any {
   }
   if (Array.isArray(v)) {
     bound += 2 + v.length;
-    if (!copy) {
-      for (let i = 0; i < v.length; i++) copyCounting(v[i], false);
-      return v;
+    const out = copy ? new Array(v.length) : v;
+    for (let i = 0; i < v.length; i++) {
+      const item = copyCounting(v[i], copy);
+      if (copy) out[i] = item;
     }
-    const out = new Array(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = copyCounting(v[i], true);
     return out;
   }
   const proto = Object.getPrototypeOf(v);
@@ -191,19 +190,12 @@ function copyCounting(v: any, copy: boolean): any {
   }
   const keys = Object.keys(v);
   bound += 2 + keys.length;
-  if (!copy) {
-    for (let i = 0; i < keys.length; i++) {
-      bound += STRING_JSON_BYTES_PER_UNIT * keys[i].length + 3;
-      copyCounting(v[keys[i]], false);
-    }
-    return v;
-  }
-  const out: any = {};
+  const out = copy ? {} : v;
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
     bound += STRING_JSON_BYTES_PER_UNIT * k.length + 3;
-    if (k === '__proto__') defineOwnProperty(out, k, copyCounting(v[k], true));
-    else out[k] = copyCounting(v[k], true);
+    const item = copyCounting(v[k], copy);
+    if (copy) setOwnProperty(out, k, item);
   }
   return out;
 }

@@ -189,15 +189,9 @@ interface RenderedApp {
   manifests: any[];
 }
 
-function writeLater(path: string, objects: any[]): RenderedApp {
-  const manifests = new Array(objects.length);
-  for (let i = 0; i < objects.length; i++) manifests[i] = sizedCopy(objects[i]).copy;
-  return { path, objects: objects.length, manifests };
-}
-
 /**
- * Stage 4, render (`renderApp`), kept as `writeLater` keeps objects, with an upper bound of each
- * object's size as JSON for `objectSizeIssues`, made by the same walk (`sizedCopy`). A manifest
+ * Stage 4, render (`renderApp`), kept as a `RenderedApp`: each object as a plain copy, with an upper
+ * bound of its size as JSON for `objectSizeIssues`, made by the same walk (`sizedCopy`). A manifest
  * the fast rendering built as plain data (`isBuiltPlain`) is kept as it is, and only measured.
  */
 function renderKept(path: string, chart: Chart): { rendered: RenderedApp; jsonBytesAtMost: number[] } {
@@ -272,9 +266,8 @@ function serializeCluster(context: PipelineContext): RenderedApp | undefined {
   const app = new App({ outdir: undefined, resolvers: [new LazyResolver(), new NumberStringUnionResolver()] });
   const chart = new Chart(app, 'cluster', { disableResourceNameHashes: true });
   context.mesh.bindCluster(chart, context.cluster);
-  const objects = renderApp(chart);
-  if (objects.length === 0) return undefined;
-  return writeLater('cluster.yaml', objects);
+  const { rendered } = renderKept('cluster.yaml', chart);
+  return rendered.objects === 0 ? undefined : rendered;
 }
 
 /** The apps of a run for the cross-app checks. */
