@@ -14,8 +14,9 @@
  *            CLI renders), write each app's objects with our own emitter (dumpYaml) as one stream
  *            and write the files to disk in the same layout (plain writeFileSync, no swap); one app
  *            at a time, timed per app (parsing the objects from the CLI's output is not timed);
- *            each floors process measures each floor twice and keeps the best.
- *   js-yaml  the floor of issue 4: the same, with js-yaml's dump instead of dumpYaml.
+ *            once per process, cold like the CLI's run.
+ *   js-yaml  the floor of issue 4: the same, with js-yaml's dump instead of dumpYaml, in a process
+ *            of its own.
  *   lib-one  the library path, one Chart: a user's cdk8s App with one Chart holding N SecureApps
  *            (given the run's cluster and app directory), written by synthesizeCharts(app).
  *   lib-per  the library path, one Chart per app (the usual layout), synthesizeCharts(app).
@@ -30,9 +31,11 @@
  * The floors get their objects from a JSON file the first CLI run of a size leaves (not timed), and
  * check their bytes against the CLI's files on a sample.
  *
- * Kinds that are compared alternate (cli, floors, cli, floors, ...), REPEAT times each, so that load
- * on the shared machine affects both alike; the best (minimum) time of each is compared and the
- * highest peak RSS kept.
+ * Kinds that are compared run in turn (cli, own, js-yaml, cli, js-yaml, own, ...), REPEAT times
+ * each, one process per run, so that load on the shared machine affects them alike. A ratio is the
+ * median of the ratios of runs made one after the other (the CLI's run i against the floor's run
+ * i), so that a slow spell of the machine, which lasts longer than a run, falls on both sides of a
+ * pair; times are the median of each kind's runs, and the highest peak RSS is kept.
  *
  * Targets (issue 15): cli <= 2x the own floor and <= 1.5x the js-yaml floor at 100, 1000, 5000 and
  * 20,000 apps (the cycles set included); ms per app at 20,000 (both sets) within 1.3x of 1000;
@@ -42,7 +45,7 @@
  *
  * Environment: BENCH_SIZES (default "100,1000,5000,20000"), BENCH_CYCLES_SIZES ("20000"),
  * BENCH_LIB_SIZES ("1000,5000"), BENCH_PLUS_SIZES ("3000"; empty to skip), BENCH_REPEAT (3; sizes
- * above 5000 get BENCH_REPEAT_LARGE, 2), BENCH_COLD_RUNS (15), BENCH_JSON (a file to write the
+ * above 5000 get BENCH_REPEAT_LARGE, 3), BENCH_COLD_RUNS (15), BENCH_JSON (a file to write the
  * figures to, for README's table).
  */
 'use strict';
@@ -52,8 +55,6 @@ const os = require('node:os');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
-/** Each floors process measures each floor this many times (the best counts): the floors are short and the disk is noisy. */
-const FLOOR_REPEAT = 2;
 const LIB = path.join(ROOT, 'lib', 'src');
 
 /** N app specs (17 objects each: SA, Service, Deployment, PDB, Route, Role, 2 RoleBindings, HTTPRouteGroup, TrafficTarget, IngressBackend, 6 NetworkPolicies) and the Cluster document. */
@@ -143,45 +144,38 @@ function cliWorker(n, cycles, cache) {
   return { ms, rssMb: rss, objects: result.objects, files: result.files.size, warnings: warnings.length, firstWarning: warnings[0] && lib.formatIssue(warnings[0]) };
 }
 
-function floorsWorker(n, cache, order) {
+function floorWorker(n, cache, kind) {
   const { dumpYaml, YAML_DUMP_OPTIONS } = require(path.join(LIB, 'render'));
   const yaml = require('js-yaml');
   // One JSON line per file; each app's objects are parsed (not timed) just before the floor builds, writes and drops them.
   const lines = fs.readFileSync(path.join(cache, 'objects.json'), 'utf8');
   const expected = path.join(cache, 'cli-output');
-  const results = {};
-  for (let repeat = 0; repeat < FLOOR_REPEAT; repeat++) {
-    for (const kind of order.split(',')) {
-      if (global.gc) global.gc();
-      const out = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${kind}-`));
-      const dump = kind === 'own' ? dumpYaml : (o) => yaml.dump(o, YAML_DUMP_OPTIONS);
-      const dirs = new Set();
-      const files = [];
-      let ms = 0;
-      for (let pos = 0; pos < lines.length;) {
-        const end = lines.indexOf('\n', pos);
-        const app = JSON.parse(lines.slice(pos, end === -1 ? lines.length : end));
-        pos = end === -1 ? lines.length : end + 1;
-        const t = now();
-        const objects = build(app.objects);
-        const text = objects.map(dump).join('---\n');
-        const dir = path.dirname(app.file);
-        if (!dirs.has(dir)) { fs.mkdirSync(path.join(out, dir), { recursive: true }); dirs.add(dir); }
-        fs.writeFileSync(path.join(out, app.file), text);
-        ms += since(t);
-        files.push(app.file);
-      }
-      results[kind] = Math.min(results[kind] ?? Infinity, ms);
-      // The same bytes as the CLI's files (a sample).
-      const step = Math.max(1, Math.floor(files.length / 20));
-      for (let i = 0; i < files.length; i += step) {
-        if (fs.readFileSync(path.join(out, files[i]), 'utf8') !== fs.readFileSync(path.join(expected, files[i]), 'utf8')) throw new Error(`${kind} floor: ${files[i]} differs from the CLI's`);
-      }
-      fs.rmSync(out, { recursive: true, force: true });
-      spawnSync('sync');
-    }
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${kind}-`));
+  const dump = kind === 'own' ? dumpYaml : (o) => yaml.dump(o, YAML_DUMP_OPTIONS);
+  const dirs = new Set();
+  const files = [];
+  let ms = 0;
+  for (let pos = 0; pos < lines.length;) {
+    const end = lines.indexOf('\n', pos);
+    const app = JSON.parse(lines.slice(pos, end === -1 ? lines.length : end));
+    pos = end === -1 ? lines.length : end + 1;
+    const t = now();
+    const objects = build(app.objects);
+    const text = objects.map(dump).join('---\n');
+    const dir = path.dirname(app.file);
+    if (!dirs.has(dir)) { fs.mkdirSync(path.join(out, dir), { recursive: true }); dirs.add(dir); }
+    fs.writeFileSync(path.join(out, app.file), text);
+    ms += since(t);
+    files.push(app.file);
   }
-  return { ownMs: results.own, jsYamlMs: results['js-yaml'], rssMb: rssMb() };
+  const rss = rssMb();
+  // The same bytes as the CLI's files (a sample).
+  const step = Math.max(1, Math.floor(files.length / 20));
+  for (let i = 0; i < files.length; i += step) {
+    if (fs.readFileSync(path.join(out, files[i]), 'utf8') !== fs.readFileSync(path.join(expected, files[i]), 'utf8')) throw new Error(`${kind} floor: ${files[i]} differs from the CLI's`);
+  }
+  fs.rmSync(out, { recursive: true, force: true });
+  return { ms, rssMb: rss };
 }
 
 function libWorker(n, layout) {
@@ -239,7 +233,7 @@ function worker(args) {
   let result;
   switch (kind) {
     case 'cli': result = cliWorker(size, rest[0] === 'cycles', rest[1]); break;
-    case 'floors': result = floorsWorker(size, rest[0], rest[1]); break;
+    case 'floor': result = floorWorker(size, rest[0], rest[1]); break;
     case 'lib': result = libWorker(size, rest[0]); break;
     case 'plus': result = plusWorker(size); break;
     default: throw new Error(`unknown kind ${kind}`);
@@ -260,9 +254,12 @@ function run(...args) {
   return JSON.parse(out);
 }
 
-const best = (runs, key = 'ms') => Math.min(...runs.map((r) => r[key]));
 const peak = (runs) => Math.max(...runs.map((r) => r.rssMb));
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+/** The median time of a kind's runs. */
+const mid = (runs) => median(runs.map((r) => r.ms));
+/** The median of the ratios of runs made one after the other: a's run i against b's run i. */
+const pairedRatio = (a, b) => median(a.map((r, i) => r.ms / b[i].ms));
 const fmt = (v, d = 0) => (v === undefined ? '-' : v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
 
 /** One process run's wall time in ms. */
@@ -295,7 +292,7 @@ function coldStart(runs) {
 /** The run's figures as README's Performance tables. */
 function markdown(rows, libRows, plusRows, cold, coldRuns) {
   const out = [
-    '| apps | callers | objects | CLI engine | ms per app | peak RSS | own-emitter floor | ratio (<= 2x) | js-yaml floor | ratio (<= 1.5x) |',
+    '| apps | callers | objects | CLI engine (median) | ms per app | peak RSS | own-emitter floor (median) | paired ratio (<= 2x) | js-yaml floor (median) | paired ratio (<= 1.5x) |',
     '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map((r) => `| ${fmt(r.apps)} | ${r.set} | ${fmt(r.objects)} | ${fmt(r.cliMs)} ms | ${fmt(r.msPerApp, 2)}${r.perAppVs1000 ? ` (${fmt(r.perAppVs1000, 2)}x 1000's)` : ''} | ${fmt(r.cliRss)} MB | ${fmt(r.ownMs)} ms | ${fmt(r.vsOwn, 2)}x | ${fmt(r.jsYamlMs)} ms | ${fmt(r.vsJsYaml, 2)}x |`),
   ];
@@ -315,11 +312,11 @@ function main() {
   const libSizes = list('BENCH_LIB_SIZES', '1000,5000');
   const plusSizes = list('BENCH_PLUS_SIZES', '3000');
   const repeat = Number(process.env.BENCH_REPEAT ?? 3);
-  const repeatLarge = Number(process.env.BENCH_REPEAT_LARGE ?? 2);
+  const repeatLarge = Number(process.env.BENCH_REPEAT_LARGE ?? 3);
   const coldRuns = Number(process.env.BENCH_COLD_RUNS ?? 15);
   const failures = [];
   const miss = (what, value, target) => failures.push(`${what}: ${value} (target ${target})`);
-  console.log(`node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? 'unknown'}), ${fmt(os.totalmem() / 2 ** 30)} GB; best of ${repeat} cold runs each (${repeatLarge} above 5000 apps), alternated`);
+  console.log(`node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? 'unknown'}), ${fmt(os.totalmem() / 2 ** 30)} GB; ${repeat} cold runs of each kind (${repeatLarge} above 5000 apps), in turn; times are medians, ratios the medians of ratios of runs made one after the other`);
 
   const rows = [];
   const cases = [...sizes.map((n) => ({ n, cycles: false })), ...cycleSizes.map((n) => ({ n, cycles: true }))];
@@ -328,19 +325,19 @@ function main() {
     const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cache-'));
     const reps = n > 5000 ? repeatLarge : repeat;
     const cliRuns = [];
-    const floorRuns = [];
+    const ownRuns = [];
+    const jsYamlRuns = [];
     for (let i = 0; i < reps; i++) {
       cliRuns.push(run('cli', n, cycles ? 'cycles' : 'chain', cache));
-      floorRuns.push(run('floors', n, cache, i % 2 ? 'js-yaml,own' : 'own,js-yaml'));
+      for (const kind of i % 2 ? ['js-yaml', 'own'] : ['own', 'js-yaml']) (kind === 'own' ? ownRuns : jsYamlRuns).push(run('floor', n, cache, kind));
     }
     fs.rmSync(cache, { recursive: true, force: true });
     const row = {
-      apps: n, set: cycles ? 'cycles' : 'chain', objects: cliRuns[0].objects, cliMs: best(cliRuns), cliRss: peak(cliRuns),
-      ownMs: best(floorRuns, 'ownMs'), jsYamlMs: best(floorRuns, 'jsYamlMs'), warnings: cliRuns[0].warnings,
+      apps: n, set: cycles ? 'cycles' : 'chain', objects: cliRuns[0].objects, cliMs: mid(cliRuns), cliRss: peak(cliRuns),
+      ownMs: mid(ownRuns), jsYamlMs: mid(jsYamlRuns), warnings: cliRuns[0].warnings,
+      vsOwn: pairedRatio(cliRuns, ownRuns), vsJsYaml: pairedRatio(cliRuns, jsYamlRuns),
     };
     row.msPerApp = row.cliMs / n;
-    row.vsOwn = row.cliMs / row.ownMs;
-    row.vsJsYaml = row.cliMs / row.jsYamlMs;
     if (row.vsOwn > 2) miss(`${n} apps (${row.set}): CLI vs own-emitter floor`, `${fmt(row.vsOwn, 2)}x`, '<= 2x');
     if (row.vsJsYaml > 1.5) miss(`${n} apps (${row.set}): CLI vs js-yaml floor`, `${fmt(row.vsJsYaml, 2)}x`, '<= 1.5x');
     if (n >= 20000 && row.cliRss > 1024) miss(`${n} apps (${row.set}): peak RSS`, `${fmt(row.cliRss)} MB`, '<= 1024 MB');
@@ -368,9 +365,10 @@ function main() {
       runs.one.push(run('lib', n, 'one'));
       runs.per.push(run('lib', n, 'per'));
     }
-    const row = { apps: n, cliMs: best(runs.cli), oneMs: best(runs.one), perMs: best(runs.per), oneRss: peak(runs.one), perRss: peak(runs.per) };
-    row.oneRatio = row.oneMs / row.cliMs;
-    row.perRatio = row.perMs / row.cliMs;
+    const row = {
+      apps: n, cliMs: mid(runs.cli), oneMs: mid(runs.one), perMs: mid(runs.per), oneRss: peak(runs.one), perRss: peak(runs.per),
+      oneRatio: pairedRatio(runs.one, runs.cli), perRatio: pairedRatio(runs.per, runs.cli),
+    };
     for (const [layout, ratio] of [['one Chart', row.oneRatio], ['one Chart per app', row.perRatio]]) {
       if (ratio > 1.5) miss(`${n} apps: library path (${layout}) vs CLI`, `${fmt(ratio, 2)}x`, '<= 1.5x');
     }
@@ -381,7 +379,7 @@ function main() {
   const plusRows = [];
   for (const n of plusSizes) {
     const plus = run('plus', n);
-    const ours = cli.get(`${n}chain`) ?? { cliMs: best([run('cli', n, 'chain', '')]) };
+    const ours = cli.get(`${n}chain`) ?? { cliMs: run('cli', n, 'chain', '').ms };
     const speedup = plus.ms / ours.cliMs;
     plusRows.push({ apps: n, plusMs: plus.ms, cliMs: ours.cliMs, speedup });
     console.log(`${fmt(n).padStart(6)} apps per-chart cdk8s-plus App.synth() ${fmt(plus.ms)} ms (1 run) -> CLI ${fmt(speedup, 1)}x faster (>= 10x at 3000)`);
