@@ -4,7 +4,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { packageModule } from '../spec/package-files';
 import { APP_SPEC_API_VERSION, APP_SPEC_KIND, AppProbe, AppSpec } from '../spec/app-spec';
 import { CLUSTER_SPEC_KIND } from '../spec/cluster-spec';
-import type { AppDirectory } from '../spec/app-directory';
+import type { AppDirectory, DirectoryApp } from '../spec/app-directory';
 import { ClusterContext } from '../spec/cluster-context';
 import { ResolvedPort, resolvePorts, servesTls } from '../spec/ports';
 import { meshIntent } from './mesh/mesh-intent';
@@ -224,7 +224,7 @@ export function validateAppSpec(doc: unknown, ctx: SpecContext = {}): Problem[] 
   const shape = shapeProblems(doc);
   const rules = new Problems();
   try {
-    ruleProblems(doc as AppSpec, ctx, rules);
+    ruleProblems(doc as AppSpec, ctx, shape.length === 0, rules);
   } catch (e) {
     // A rule tripped over a value of the wrong type: the shape problems already name it, or
     // those of another app that the directory could not read (dependencyProblems names that).
@@ -286,10 +286,10 @@ function directoryUnreadable(doc: unknown, directory: AppDirectory | undefined):
  * the meshed callers it admits) cannot be built from an app whose spec is not usable: one problem
  * naming it, instead of an internal error while building.
  */
-function dependencyProblems(doc: AppSpec, directory: AppDirectory | undefined, out: Problems): void {
-  if (!directory || typeof doc.metadata?.name !== 'string' || !schemaValidator(doc)) return; // a shape problem says enough
+function dependencyProblems(doc: AppSpec, directory: AppDirectory | undefined, shapeValid: boolean, out: Problems): void {
+  if (!directory || typeof doc.metadata?.name !== 'string' || !shapeValid) return; // a shape problem says enough
   const namespace = doc.metadata.namespace ?? 'default';
-  let others: Array<{ name: string; namespace: string; spec: AppSpec }>;
+  let others: DirectoryApp[];
   try {
     others = [
       ...directory.calleesOf(namespace, doc.metadata.name).map((c) => c.app),
@@ -303,13 +303,26 @@ function dependencyProblems(doc: AppSpec, directory: AppDirectory | undefined, o
   const seen = new Set<string>();
   for (const o of others) {
     const key = `${o.namespace}/${o.name}`;
-    if (seen.has(key) || usableByOthers(o.spec)) continue;
+    if (seen.has(key) || usableCallee(o)) continue;
     seen.add(key);
     out.add('spec', `the objects of this app are derived in part from app ${JSON.stringify(key)}, whose name, namespace, ServiceAccount or ports have errors (see its problems): fix it first`);
   }
 }
 
-function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
+/**
+ * `usableByOthers` of a directory's app, checked once per app of a directory: every caller of an
+ * app asks. A directory reads its specs when it is made (`DirectoryApp`), so its verdict on one is
+ * kept as long as the directory's own entry.
+ */
+const usableCallees = new WeakMap<DirectoryApp, boolean>();
+function usableCallee(app: DirectoryApp): boolean {
+  let usable = usableCallees.get(app);
+  if (usable === undefined) usableCallees.set(app, usable = usableByOthers(app.spec));
+  return usable;
+}
+
+/** The rules beyond the shape; `shapeValid`: the shape has no problem (the rules that read other apps need it). */
+function ruleProblems(doc: AppSpec, ctx: SpecContext, shapeValid: boolean, out: Problems): void {
   if (doc === null || typeof doc !== 'object') return;
   if (doc.apiVersion !== undefined && doc.apiVersion !== APP_SPEC_API_VERSION) return;
   if (doc.kind !== undefined && doc.kind !== APP_SPEC_KIND) return;
@@ -321,7 +334,7 @@ function ruleProblems(doc: AppSpec, ctx: SpecContext, out: Problems): void {
   const s = doc.spec;
   if (!s || typeof s !== 'object') return;
   // First: the rules below read the directory, which may not be readable.
-  dependencyProblems(doc, ctx.directory, out);
+  dependencyProblems(doc, ctx.directory, shapeValid, out);
   if (typeof s.image === 'string') out.add('spec.image', pinnedImage(s.image));
   if (s.replicas !== undefined) out.add('spec.replicas', integerIn(s.replicas, 0, INT32_MAX));
   if (s.serviceAccount !== undefined) out.add('spec.serviceAccount', dns1123Subdomain(s.serviceAccount));
