@@ -1,5 +1,6 @@
 import type { ClusterModel, ContainerInfo, KubeObject, NamespaceInfo, PodEndpoint, PodPort, ServiceInfo, ServicePortInfo, SourcedObject, Workload } from './model';
 import { objectRef } from './model';
+import { apiGroupOf } from './api-group';
 
 /**
  * The cluster as a folder of manifests describes it: workloads (the pods they run), Services and
@@ -195,8 +196,7 @@ export function workloadEndpoint(model: ClusterModel, workload: Workload, hostIp
 
 /** `group/kind` of an object (`/Kind` for the core group). */
 function groupKind(o: KubeObject): string {
-  const slash = o.apiVersion.lastIndexOf('/');
-  return `${slash < 0 ? '' : o.apiVersion.slice(0, slash)}/${o.kind}`;
+  return `${apiGroupOf(o.apiVersion)}/${o.kind}`;
 }
 
 /** The pods of a workload object (of `groupKind` `kind`); undefined for other kinds, or when it has no pod template. */

@@ -11,6 +11,7 @@
  * The cross-app checks that read what the apps declare of each other (mesh, ServiceAccounts,
  * hosts) are in cross-app.ts.
  */
+import { apiGroupOf } from '../analysis/api-group';
 import type { AppSpec } from '../spec/app-spec';
 import type { ResolvedApp, ResolvedSet } from './environments';
 import type { SpecIssue } from './issues';
@@ -86,7 +87,7 @@ export function duplicateObjectIssues(files: readonly RenderedFile[], resolved: 
     const writer = writerOf(f.path);
     for (const o of f.manifests) {
       if (!isObject(o) || !isObject(o.metadata)) continue;
-      const group = typeof o.apiVersion === 'string' && o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
+      const group = typeof o.apiVersion === 'string' ? apiGroupOf(o.apiVersion) : '';
       const namespace = typeof o.metadata.namespace === 'string' ? o.metadata.namespace : '';
       const id = `${o.kind} ${namespace ? `${namespace}/` : ''}${o.metadata.name}`;
       const key = `${group}\0${o.kind}\0${namespace}\0${o.metadata.name}`;

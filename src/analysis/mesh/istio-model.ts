@@ -6,7 +6,8 @@ import { objectRef } from '../model';
 import { ISTIO_INJECT_TEMPLATES_ANNOTATION, ISTIO_PROXY_CONTAINER_NAME, istioInjectedContainers } from './istio-injection';
 import type { IMeshModel, MeshConnectionRequest, MeshHttpRequest, MeshPeer, MeshSidecarConnection } from './mesh-model';
 import { cidrContains as cidrBlockContains } from '../network-policy';
-import { apiGroup, bothSides, explains, firstAllowed, isMapping, l4, peerName, refList, serviceAddress, strings, transportName, unique } from './mesh-words';
+import { bothSides, explains, firstAllowed, isMapping, l4, peerName, refList, serviceAddress, strings, transportName, unique } from './mesh-words';
+import { apiGroupOf } from '../api-group';
 
 /**
  * Istio in sidecar mode (upstream, OpenShift Service Mesh 3, the AKS add-on), as istiod, its
@@ -1119,7 +1120,7 @@ export class IstioModel implements IMeshModel {
       if (o.kind === 'GatewayClass' && o.apiVersion.startsWith('gateway.networking.k8s.io/') && o.spec?.controllerName === 'istio.io/gateway-controller') classes.add(o.metadata.name);
     }
     for (const { object: o } of model.objects) {
-      const group = apiGroup(o.apiVersion);
+      const group = apiGroupOf(o.apiVersion);
       const istio = group === 'security.istio.io' || group === 'networking.istio.io';
       if (!istio && !(group === 'gateway.networking.k8s.io' && (o.kind === 'Gateway' || o.kind === 'BackendTLSPolicy'))) continue;
       const ns = typeof o.metadata.namespace === 'string' && o.metadata.namespace !== '' ? o.metadata.namespace : 'default';

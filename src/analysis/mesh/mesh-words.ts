@@ -35,12 +35,6 @@ export function isMapping(value: unknown): value is { [key: string]: any } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The API group of an `apiVersion` (`networking.istio.io/v1` -> `networking.istio.io`; `v1` -> `v1`, as the core group's version). */
-export function apiGroup(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? apiVersion : apiVersion.slice(0, slash);
-}
-
 /** The strings of a list (anything else in it, or a value that is no list: nothing). */
 export function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((x): x is string => typeof x === 'string') : [];

@@ -47,7 +47,7 @@ export const OSM_ENVOY_UID = 1500;
 export interface OsmInjectionOptions {
   /**
    * MeshConfig `spec.sidecar.enablePrivilegedInitContainer` (osm:pkg/injector/patch.go:223).
-   * @default false (the chart's default, osm:charts/osm/values.yaml:466; `osmPrivilegedInitContainer` reads it from the input)
+   * @default false (the chart's default, osm:charts/osm/values.yaml:466; `OsmModel` reads it from the input's MeshConfig, `OsmMeshSettings.privilegedInitContainer`)
    */
   readonly enablePrivilegedInitContainer?: boolean;
   /**
@@ -105,16 +105,6 @@ export function osmInjectedContainers(options: OsmInjectionOptions = {}): Contai
     ports,
   });
   return out;
-}
-
-/**
- * MeshConfig `spec.sidecar.enablePrivilegedInitContainer` of the input's `osm-mesh-config` in the
- * control-plane namespace (config.openservicemesh.io v1alpha1 or v1alpha2, the MeshConfig
- * OsmModel reads). False without one (the chart's default, osm:charts/osm/values.yaml:466) and
- * when the MeshConfig leaves it out (Go's zero value; the CRD has no default).
- */
-export function osmPrivilegedInitContainer(model: ClusterModel, controlPlaneNamespace: string = 'osm-system'): boolean {
-  return mapping(mapping(osmMeshConfig(model, controlPlaneNamespace)?.spec).sidecar).enablePrivilegedInitContainer === true;
 }
 
 /** The MeshConfig the controller reads, in its namespace (osm:charts/osm/values.yaml, cmd/osm-bootstrap). */

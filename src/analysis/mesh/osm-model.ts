@@ -1,10 +1,11 @@
 import { resolveTargetPort, servicePods, workloadServices } from '../cluster';
 import type { ClusterModel, ContainerInfo, ServiceInfo, ServicePortInfo, Verdict, Workload } from '../model';
 import { objectRef } from '../model';
-import { OSM_MESH_CONFIG_NAME, osmInjectedContainers, osmMeshConfig, osmPrivilegedInitContainer } from './osm-injection';
+import { OSM_MESH_CONFIG_NAME, osmInjectedContainers, osmMeshConfig } from './osm-injection';
 import type { IMeshModel, MeshConnectionRequest, MeshHttpRequest, MeshPeer, MeshSidecarConnection } from './mesh-model';
 import { cidrContains, isCidr } from '../network-policy';
-import { apiGroup, bothSides, explains, firstAllowed, isMapping, l4, peerName, refList, serviceAddress, strings, transportName, unique } from './mesh-words';
+import { bothSides, explains, firstAllowed, isMapping, l4, peerName, refList, serviceAddress, strings, transportName, unique } from './mesh-words';
+import { apiGroupOf } from '../api-group';
 
 /**
  * Open Service Mesh, as its controller, injector and sidecars would treat a folder of manifests.
@@ -78,6 +79,13 @@ export interface OsmMeshSettings {
   readonly outboundIpRangeInclusions: string[];
   /** spec.certificate.ingressGateway.subjectAltNames: SANs of the client certificate OSM issues for an ingress gateway. */
   readonly ingressGatewayPrincipals: string[];
+  /**
+   * spec.sidecar.enablePrivilegedInitContainer: the injected `osm-init` runs privileged, which
+   * only a Pod Security level of privileged admits. False without a MeshConfig (the chart's
+   * default, osm:charts/osm/values.yaml:466) and when the MeshConfig leaves it out (Go's zero
+   * value; the CRD has no default).
+   */
+  readonly privilegedInitContainer: boolean;
   /** Where `permissive` comes from, for verdicts (e.g. "MeshConfig osm-system/osm-mesh-config"). */
   readonly permissiveSource: string;
   /** Where `egress` comes from, for verdicts. */
@@ -199,7 +207,6 @@ export class OsmModel implements IMeshModel {
   /** The mesh name namespaces are labelled with. */
   public readonly meshName: string;
   private readonly cache = new WeakMap<ClusterModel, Resources>();
-  private readonly privilegedInit = new WeakMap<ClusterModel, boolean>();
   /** `inboundRoutes` per list of TrafficTargets of a model's index. */
   private readonly routesCache = new WeakMap<TrafficTarget[], InboundRoutes>();
   /** `isMeshed` per model and workload (asked for every path a workload is an end of). */
@@ -322,9 +329,7 @@ export class OsmModel implements IMeshModel {
     if (!this.isMeshed(model, workload).allowed) return [];
     const o = workload.source.object;
     const podSpec = o.kind === 'Pod' ? o.spec : o.kind === 'CronJob' ? o.spec?.jobTemplate?.spec?.template?.spec : o.spec?.template?.spec;
-    let privileged = this.privilegedInit.get(model);
-    if (privileged === undefined) this.privilegedInit.set(model, privileged = osmPrivilegedInitContainer(model, this.controlPlaneNamespace));
-    return osmInjectedContainers({ podSpec, enablePrivilegedInitContainer: privileged });
+    return osmInjectedContainers({ podSpec, enablePrivilegedInitContainer: this.settings(model).privilegedInitContainer });
   }
 
   public sidecarConnections(model: ClusterModel, workload: Workload): MeshSidecarConnection[] {
@@ -814,7 +819,7 @@ export class OsmModel implements IMeshModel {
     };
     for (const { object: o } of model.objects) {
       const kind = OSM_KINDS.get(o.kind);
-      if (!kind || apiGroup(o.apiVersion) !== kind.group) continue;
+      if (!kind || apiGroupOf(o.apiVersion) !== kind.group) continue;
       const which = kind.which;
       const ns = typeof o.metadata.namespace === 'string' && o.metadata.namespace !== '' ? o.metadata.namespace : 'default';
       if (!this.monitored(model, ns)) { r.ignored.push(objectRef(o)); continue; }
@@ -850,7 +855,7 @@ export class OsmModel implements IMeshModel {
       const chart = `the OSM chart's default, as the input has no ${where}`;
       return {
         permissive: true, egress: true, outboundPortExclusions: [], inboundPortExclusions: [], outboundIpRangeExclusions: [], outboundIpRangeInclusions: [],
-        ingressGatewayPrincipals: [], permissiveSource: chart, egressSource: chart,
+        ingressGatewayPrincipals: [], privilegedInitContainer: false, permissiveSource: chart, egressSource: chart,
       };
     }
     const ref = objectRef(mc);
@@ -871,6 +876,7 @@ export class OsmModel implements IMeshModel {
       outboundIpRangeExclusions: strings(traffic.outboundIPRangeExclusionList),
       outboundIpRangeInclusions: strings(traffic.outboundIPRangeInclusionList),
       ingressGatewayPrincipals: strings(cert.subjectAltNames),
+      privilegedInitContainer: isMapping(mc.spec) && isMapping(mc.spec.sidecar) && mc.spec.sidecar.enablePrivilegedInitContainer === true,
       permissiveSource: permissive.source,
       egressSource: egress.source,
       ...(tracing.enable === true ? {

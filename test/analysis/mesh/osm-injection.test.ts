@@ -1,5 +1,6 @@
 import { buildClusterModel } from '../../../src/analysis/cluster';
-import { osmInjectedContainers, osmPrivilegedInitContainer } from '../../../src/analysis/mesh/osm-injection';
+import { osmInjectedContainers } from '../../../src/analysis/mesh/osm-injection';
+import { OsmModel } from '../../../src/analysis/mesh/osm-model';
 import type { KubeObject } from '../../../src/analysis/model';
 
 const envoyPorts = [
@@ -47,11 +48,12 @@ describe('osmInjectedContainers', () => {
   });
 });
 
-describe('osmPrivilegedInitContainer', () => {
+describe('OsmMeshSettings.privilegedInitContainer', () => {
   const meshConfig = (namespace: string, sidecar: Record<string, unknown>): KubeObject => ({
     apiVersion: 'config.openservicemesh.io/v1alpha2', kind: 'MeshConfig', metadata: { name: 'osm-mesh-config', namespace }, spec: { sidecar },
   });
   const model = (...objects: KubeObject[]) => buildClusterModel(objects.map((object, index) => ({ object, file: 'x.yaml', index })));
+  const osmPrivilegedInitContainer = (m: ReturnType<typeof model>, controlPlaneNamespace?: string) => new OsmModel({ controlPlaneNamespace }).settings(m).privilegedInitContainer;
 
   test('reads spec.sidecar.enablePrivilegedInitContainer of the control plane\'s MeshConfig', () => {
     expect(osmPrivilegedInitContainer(model(meshConfig('osm-system', { enablePrivilegedInitContainer: true })))).toBe(true);
