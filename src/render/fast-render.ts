@@ -26,6 +26,23 @@ export interface FastRenderingOptions {
    * @default false - the generated converter runs
    */
   readonly alphabeticalConverter?: boolean;
+
+  /**
+   * With `alphabeticalConverter`: the structs whose converter writes its fields in another order
+   * than alphabetical (a CRD schema's own order), each by its path from the object's root
+   * (`spec`; `spec.rules[]` for each item of the list `spec.rules`), with the order its converter
+   * writes. Props with a field such a list leaves out are converted by the class's converter.
+   * test/render/ checks every entry against the converter, and that no other struct is unsorted.
+   * @default - every struct the converter writes is in alphabetical order
+   */
+  readonly fieldOrder?: { readonly [path: string]: string[] };
+}
+
+/** A `fieldOrder` entry, split for the walk. */
+interface FieldOrder {
+  /** The path's steps: a field name, and whether the field is a list whose items are meant. */
+  readonly steps: Array<{ readonly field: string; readonly each: boolean }>;
+  readonly fields: string[];
 }
 
 /** Thrown inside the fast path when a value needs the generic resolver pass. */
@@ -35,20 +52,23 @@ class NeedsGenericPath extends Error {}
 class NeedsConverter extends Error {}
 
 /**
- * The props fields that a cdk8s-plus-28 converter writes under another name (`clusterIp` as
- * `clusterIP`, ...). Props with one of them are converted by the class's converter:
- * test/render/ lists every renamed field of the converters `alphabeticalConverter` is claimed for.
+ * The props fields that a generated converter writes under another name (cdk8s-plus-28's
+ * `clusterIp` as `clusterIP`, ...; `destinationCaCertificate` of OpenShift's Route in imports/).
+ * Props with one of them are converted by the class's converter: test/render/ lists every
+ * renamed field of the converters `alphabeticalConverter` is claimed for.
  */
 export const RENAMED_PROPS_FIELDS: ReadonlySet<string> = new Set([
   'clientIp', 'clusterIp', 'datasetUuid', 'diskUri', 'downwardApi', 'hostIp', 'hostIpc', 'hostPid', 'loadBalancerIp',
   'nonResourceUrLs', 'pdId', 'scaleIo', 'setHostnameAsFqdn', 'storagePolicyId', 'targetWwNs', 'volumeId',
+  // OpenShift Route's spec.tls.destinationCACertificate
+  'destinationCaCertificate',
 ]);
 
 const STANDARD_RESOLVERS = [LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver];
 /** One subclass per generated class and way of converting. */
 const caches = { converter: new WeakMap<object, unknown>(), direct: new WeakMap<object, unknown>() };
-/** The classes rendered without their converter (`alphabeticalConverter`), for the test that reads their converters. */
-const alphabetical = new Set<GeneratedApiObjectClass<any>>();
+/** The classes rendered without their converter (`alphabeticalConverter`), with their `fieldOrder`, for the test that reads their converters. */
+const alphabetical = new Map<GeneratedApiObjectClass<any>, { readonly [path: string]: string[] }>();
 
 /** The fields of cdk8s' ApiObjectMetadataDefinition that its toJson() renders. */
 interface MetadataFields {
@@ -80,13 +100,20 @@ interface MetadataFields {
  */
 export function fastRendering<P extends object>(cls: GeneratedApiObjectClass<P>, options: FastRenderingOptions = {}): GeneratedApiObjectClass<P> {
   const withoutConverter = options.alphabeticalConverter === true;
-  if (withoutConverter) {
-    if (!cls.GVK) throw new Error(`${cls.name}: alphabeticalConverter needs the generated class's GVK`);
-    alphabetical.add(cls);
-  }
+  const fieldOrder = options.fieldOrder ?? {};
+  if (withoutConverter && !cls.GVK) throw new Error(`${cls.name}: alphabeticalConverter needs the generated class's GVK`);
+  if (!withoutConverter && options.fieldOrder) throw new Error(`${cls.name}: fieldOrder is for a class rendered without its converter (alphabeticalConverter)`);
   const cache = withoutConverter ? caches.direct : caches.converter;
   const cached = cache.get(cls);
-  if (cached) return cached as GeneratedApiObjectClass<P>;
+  if (cached) {
+    if (withoutConverter && JSON.stringify(alphabetical.get(cls)) !== JSON.stringify(fieldOrder)) throw new Error(`${cls.name}: already rendered without its converter with another fieldOrder`);
+    return cached as GeneratedApiObjectClass<P>;
+  }
+  if (withoutConverter) alphabetical.set(cls, fieldOrder);
+  const orders: FieldOrder[] = Object.entries(fieldOrder).map(([p, fields]) => ({
+    steps: p.split('.').map((step) => (step.endsWith('[]') ? { field: step.slice(0, -2), each: true } : { field: step, each: false })),
+    fields,
+  }));
   const Base = cls as unknown as new (scope: Construct, id: string, props: P) => ApiObject;
   class FastRendered extends Base {
     public static manifest(props: P): any { return cls.manifest(props); }
@@ -122,7 +149,7 @@ export function fastRendering<P extends object>(cls: GeneratedApiObjectClass<P>,
         // keys does not matter: the generated converter (`manifest`) writes them in its own order.
         const props = this.renderProps as Record<string, unknown>;
         if (direct) {
-          const manifest = withoutItsConverter(cls.GVK!, props, metadata);
+          const manifest = withoutItsConverter(cls.GVK!, props, metadata, orders);
           if (manifest !== undefined) {
             setBuiltPlain(manifest);
             return manifest;
@@ -173,18 +200,19 @@ function appSettings(app: App): AppSettings {
  * kind and metadata, then the other fields in alphabetical order, unions as their values. Undefined
  * when a field needs the converter (`RENAMED_PROPS_FIELDS`).
  */
-function withoutItsConverter(gvk: { readonly apiVersion: string; readonly kind: string }, props: Record<string, unknown>, metadata: unknown): any {
+function withoutItsConverter(gvk: { readonly apiVersion: string; readonly kind: string }, props: Record<string, unknown>, metadata: unknown, orders: FieldOrder[]): any {
   const out: any = { apiVersion: gvk.apiVersion, kind: gvk.kind };
   if (metadata !== undefined && metadata !== null) out.metadata = metadata;
   const keys = Object.keys(props);
   if (keys.length > 1 && !inOrder(keys)) keys.sort();
   try {
     for (const k of keys) {
-      if (k === 'metadata') continue;
+      if (k === 'metadata' || props[k] === undefined || props[k] === null) continue;
       if (RENAMED_PROPS_FIELDS.has(k)) throw new NeedsConverter();
       const v = toPlain(props[k], true, false, true);
       if (v !== undefined) setOwnProperty(out, k, v);
     }
+    for (const order of orders) inFieldOrder(out, order, 0);
   } catch (e) {
     if (e instanceof NeedsConverter) return undefined;
     throw e;
@@ -192,9 +220,36 @@ function withoutItsConverter(gvk: { readonly apiVersion: string; readonly kind: 
   return out;
 }
 
+/**
+ * Puts the fields of the structs at `order`'s path (below `value`, from step `step` on) in the
+ * order of `order.fields`, each struct rebuilt in its parent; throws `NeedsConverter` when one has
+ * a field the list leaves out.
+ */
+function inFieldOrder(value: any, order: FieldOrder, step: number): any {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  if (step === order.steps.length) {
+    const keys = Object.keys(value);
+    for (const k of keys) if (!order.fields.includes(k)) throw new NeedsConverter();
+    const out: any = {};
+    for (const k of order.fields) if (value[k] !== undefined) setOwnProperty(out, k, value[k]);
+    return out;
+  }
+  const { field, each } = order.steps[step];
+  const child = Object.prototype.hasOwnProperty.call(value, field) ? value[field] : undefined;
+  if (child === undefined) return value;
+  if (!each) setOwnProperty(value, field, inFieldOrder(child, order, step + 1));
+  else if (Array.isArray(child)) for (let i = 0; i < child.length; i++) child[i] = inFieldOrder(child[i], order, step + 1);
+  return value;
+}
+
 /** The classes `fastRendering` renders without their converter (for tests). */
 export function classesWithoutConverter(): GeneratedApiObjectClass<any>[] {
-  return [...alphabetical];
+  return [...alphabetical.keys()];
+}
+
+/** The `fieldOrder` a class rendered without its converter was given (for tests). */
+export function fieldOrderOf(cls: GeneratedApiObjectClass<any>): { readonly [path: string]: string[] } {
+  return alphabetical.get(cls) ?? {};
 }
 
 /**
@@ -223,8 +278,10 @@ function toPlain(value: any, sortKeys: boolean, filterEmpty: boolean, unwrap = f
   const out: any = {};
   let empty = true;
   for (let i = 0; i < keys.length; i++) {
+    const field = value[keys[i]];
+    if (field === undefined || field === null) continue; // left out, as the converter leaves out a renamed field without value
     if (unwrap && RENAMED_PROPS_FIELDS.has(keys[i])) throw new NeedsConverter();
-    const v = toPlain(value[keys[i]], sortKeys, filterEmpty, unwrap);
+    const v = toPlain(field, sortKeys, filterEmpty, unwrap);
     if (v !== undefined && v !== null) {
       setOwnProperty(out, keys[i], v);
       empty = false;

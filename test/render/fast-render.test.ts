@@ -9,7 +9,7 @@ import { pipelineContext } from '../../src/engine/pipeline';
 import { ClusterContext } from '../../src/spec/cluster-context';
 import { AppDirectory } from '../../src/spec/app-directory';
 import * as fs from 'node:fs';
-import { RENAMED_PROPS_FIELDS, classesWithoutConverter, fastRendering } from '../../src/render/fast-render';
+import { RENAMED_PROPS_FIELDS, classesWithoutConverter, fastRendering, fieldOrderOf } from '../../src/render/fast-render';
 import { isBuiltPlain } from '../../src/render/built-plain';
 import '../../src/constructs';
 import { ROOT, appSpec } from '../util';
@@ -88,6 +88,16 @@ describe('fastRendering', () => {
     expect(JSON.stringify(svc.toJson())).toBe(JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'x' }, spec: { clusterIP: 'None', ports: [{ port: 80, targetPort: 'http' }] } }));
   });
 
+  test('renders without the converter a renamed field that has no value, which the converter leaves out too', () => {
+    const Svc = fastRendering(k8s.KubeService, { alphabeticalConverter: true });
+    const chart = new Chart(new App(), 'c');
+    for (const clusterIp of [undefined, null]) {
+      const manifest = new Svc(chart, `svc${clusterIp}`, { metadata: { name: 'x' }, spec: { clusterIp: clusterIp as any, type: 'ClusterIP' } }).toJson();
+      expect(isBuiltPlain(manifest)).toBe(true);
+      expect(JSON.stringify(manifest)).toBe(JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'x' }, spec: { type: 'ClusterIP' } }));
+    }
+  });
+
   test('renders in the converter\'s order without it: metadata first, then fields and nested fields in alphabetical order, unions as values', () => {
     const props: k8s.KubeDeploymentProps = {
       spec: { selector: { matchLabels: { b: '2', a: '1' } }, template: { spec: { containers: [{ name: 'c', ports: [{ containerPort: 80 }], livenessProbe: { httpGet: { port: k8s.IntOrString.fromNumber(80), path: '/' } } }] } }, replicas: 2 },
@@ -141,6 +151,33 @@ describe('fastRendering', () => {
     }
   });
 
+  test('writes the structs a fieldOrder names in that order, and converts props whose struct there has a field the order leaves out', () => {
+    // The generated class of imports/access.smi-spec.io, as SmiTrafficTarget renders it (with its fieldOrder).
+    const generated = classesWithoutConverter().find((c) => c.name === 'TrafficTarget')!;
+    expect(fieldOrderOf(generated)).toEqual({ 'spec.rules[]': ['kind', 'name', 'matches'] });
+    const Tt = fastRendering(generated, { alphabeticalConverter: true, fieldOrder: fieldOrderOf(generated) }); // the subclass made for SmiTrafficTarget
+    expect(() => fastRendering(generated, { alphabeticalConverter: true })).toThrow('TrafficTarget: already rendered without its converter with another fieldOrder');
+    const spec = {
+      destination: { kind: 'ServiceAccount', name: 'd', namespace: 'n' },
+      rules: [{ kind: 'HTTPRouteGroup', name: 'r', matches: ['get'] }],
+      sources: [{ kind: 'ServiceAccount', name: 's', namespace: 'n' }],
+    };
+    const generic = new Chart(new App({ resolvers: [new LazyResolver(), new NumberStringUnionResolver(), new PassThroughResolver()] }), 'g');
+    const chart = new Chart(new App(), 'c');
+    const direct = new Tt(chart, 't', { metadata: { name: 't' }, spec }).toJson();
+    expect(isBuiltPlain(direct)).toBe(true);
+    expect(Object.keys(direct.spec.rules[0])).toEqual(['kind', 'name', 'matches']);
+    expect(JSON.stringify(direct)).toBe(JSON.stringify(new Tt(generic, 't', { metadata: { name: 't' }, spec }).toJson()));
+    const unknown = { ...spec, rules: [{ ...spec.rules[0], extra: 'x' }] };
+    const converted = new Tt(chart, 'u', { metadata: { name: 'u' }, spec: unknown }).toJson();
+    expect(isBuiltPlain(converted)).toBe(false);
+    expect(JSON.stringify(converted.spec.rules)).toBe('[{"kind":"HTTPRouteGroup","name":"r","matches":["get"]}]'); // the converter writes only what it knows
+  });
+
+  test('fails when a fieldOrder is given for a class rendered through its converter', () => {
+    expect(() => fastRendering(k8s.KubeSecret, { fieldOrder: { data: ['a'] } })).toThrow('KubeSecret: fieldOrder is for a class rendered without its converter (alphabeticalConverter)');
+  });
+
   test('produces Lazy values and keeps the generated class name', () => {
     const Sa = fastRendering(k8s.KubeServiceAccount);
     expect(Sa.name).toBe('KubeServiceAccount');
@@ -176,18 +213,23 @@ describe('fastRendering', () => {
     };
     const MAP = (inner: string) => `((X) === undefined) ? undefined : (Object.entries(X).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: ${inner} }), {}))`;
     // A Date (`X?.toISOString()`) is never in the plain props: the fast path renders it through the generic path.
-    const FORMS = new Set(['X', 'X?.map(y => y)', 'X?.value', 'X?.toISOString()', MAP('i[1]'), MAP('i[1]?.map(y => y)'), MAP('i[1]?.value')]);
-    /** The problems of one converter and of every converter it calls; `top` for the object's props. */
-    const check = (converter: (name: string) => string, name: string, top: boolean, seen: Set<string>, problems: string[]): void => {
-      if (seen.has(name)) return;
-      seen.add(name);
+    const FORMS = new Set(['X', 'X?.map(y => y)', 'X?.value', 'X?.toISOString()', MAP('i[1]'), MAP('i[1]?.map(y => y)'), MAP('i[1]?.value'), `X?.map(y => ${MAP('i[1]').replace(/X/g, 'y')})`]);
+    /**
+     * The problems of one converter (writing the struct at `path`, '' for the object's props) and
+     * of every converter it calls; `order`: the class's `fieldOrder`, whose paths met are added to `met`.
+     */
+    const check = (converter: (name: string) => string, name: string, path: string, order: { readonly [path: string]: string[] }, met: Set<string>, seen: Set<string>, problems: string[]): void => {
+      if (seen.has(`${name}@${path}`)) return;
+      seen.add(`${name}@${path}`);
+      const top = path === '';
       const body = converter(name);
       if (/return obj\?\.value;|return obj;/.test(body)) return; // IntOrString, Quantity
       const result = /const result = \{\n([\s\S]*?)\n {4}\};/.exec(body);
       if (!result) { problems.push(`${name}: no result object`); return; }
       const fields = [...result[1].matchAll(/^ {8}'([^']+)': (.*),$/gm)].map(([, key, expr]) => ({ key, expr }));
       const keys = fields.map((f) => f.key);
-      const expected = top ? ['metadata', ...keys.filter((k) => k !== 'metadata').sort()] : [...keys].sort();
+      if (order[path]) met.add(path);
+      const expected = top ? ['metadata', ...keys.filter((k) => k !== 'metadata').sort()] : order[path] ?? [...keys].sort();
       if (keys.join() !== expected.join()) problems.push(`${name}: fields in the order ${keys.join(', ')}`);
       for (const { key, expr } of fields) {
         const read = [...expr.matchAll(/obj\.([\w$]+)/g)].map((m) => m[1]);
@@ -196,9 +238,13 @@ describe('fastRendering', () => {
         if (read[0] !== key && !RENAMED_PROPS_FIELDS.has(read[0])) problems.push(`${name}.${key}: reads ${read[0]}, not in RENAMED_PROPS_FIELDS`);
         const form = expr.replace(/obj\.[\w$]+/g, 'X');
         if (FORMS.has(form)) continue;
-        const nested = /^(toJson_\w+)\(X\)$/.exec(form) ?? /^X\?\.map\(y => (toJson_\w+)\(y\)\)$/.exec(form)
-          ?? (form.startsWith(MAP('').slice(0, -4)) ? /\[i\[0\]\]: (toJson_\w+)\(i\[1\]\) \}\), \{\}\)\)$/.exec(form) : null);
-        if (nested) check(converter, nested[1], false, seen, problems);
+        const at = path ? `${path}.${key}` : key;
+        const struct = /^(toJson_\w+)\(X\)$/.exec(form);
+        const list = /^X\?\.map\(y => (toJson_\w+)\(y\)\)$/.exec(form);
+        const map = form.startsWith(MAP('').slice(0, -4)) ? /\[i\[0\]\]: (toJson_\w+)\(i\[1\]\) \}\), \{\}\)\)$/.exec(form) : null;
+        if (struct) check(converter, struct[1], at, order, met, seen, problems);
+        else if (list) check(converter, list[1], `${at}[]`, order, met, seen, problems);
+        else if (map) check(converter, map[1], `${at}{}`, order, met, seen, problems); // a path fieldOrder cannot name: any entry there is a problem
         else problems.push(`${name}.${key}: ${form}`);
       }
     };
@@ -211,7 +257,10 @@ describe('fastRendering', () => {
     test.each(classes.map((c) => [c.name, c] as const))('%s: its converters write what the sorted plain props are', (name, cls) => {
       expect(cls.manifest.toString()).toMatch(new RegExp(`\\.\\.\\.${name}\\.GVK,\\s*\\.\\.\\.toJson_${name}Props\\(`));
       const problems: string[] = [];
-      check(converterIn(sourceOf(cls)), `toJson_${name}Props`, true, new Set(), problems);
+      const order = fieldOrderOf(cls);
+      const met = new Set<string>();
+      check(converterIn(sourceOf(cls)), `toJson_${name}Props`, '', order, met, new Set(), problems);
+      for (const p of Object.keys(order)) if (!met.has(p) || p.includes('{}')) problems.push(`fieldOrder ${p}: no struct of the converter is there`);
       expect(problems).toEqual([]);
     });
   });

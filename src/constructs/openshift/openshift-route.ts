@@ -7,7 +7,8 @@ import { fastRendering } from '../../render/fast-render';
 import { OpenShiftRouteProps, routeProblems } from './route-problems';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
-const Route = fastRendering(route.Route);
+// Without its converter unless spec.tls has destinationCACertificate (RENAMED_PROPS_FIELDS).
+const Route = fastRendering(route.Route, { alphabeticalConverter: true });
 
 export const ROUTE_ANNOTATIONS = {
   timeout: 'haproxy.router.openshift.io/timeout',

@@ -7,7 +7,8 @@ import { fastRendering } from '../../../render/fast-render';
 import { ingressSourceProblems } from './ingress-source-problems';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
-const IngressBackend = fastRendering(policy.IngressBackend);
+// The schema lists the spec's fields as backends, sources, matches (crds/policy.openservicemesh.io_ingressbackends.yaml).
+const IngressBackend = fastRendering(policy.IngressBackend, { alphabeticalConverter: true, fieldOrder: { spec: ['backends', 'sources', 'matches'] } });
 
 export interface IngressBackendTarget {
   /** The Service name. */

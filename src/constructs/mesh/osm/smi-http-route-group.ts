@@ -7,7 +7,8 @@ import { fastRendering } from '../../../render/fast-render';
 import { httpMatchProblems } from './http-match-problems';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
-const HttpRouteGroup = fastRendering(specs.HttpRouteGroup);
+// The schema lists a match's fields as name, pathRegex, methods, headers (crds/specs.smi-spec.io_httproutegroups.yaml).
+const HttpRouteGroup = fastRendering(specs.HttpRouteGroup, { alphabeticalConverter: true, fieldOrder: { 'spec.matches[]': ['name', 'pathRegex', 'methods', 'headers'] } });
 
 export interface SmiHttpRouteGroupProps {
   readonly name: string;

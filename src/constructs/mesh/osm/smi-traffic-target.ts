@@ -8,7 +8,8 @@ import { fastRendering } from '../../../render/fast-render';
 import { meshSourceProblems } from './mesh-source-problems';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
-const TrafficTarget = fastRendering(access.TrafficTarget);
+// The schema lists a rule's fields as kind, name, matches (crds/access.smi-spec.io_traffictargets.yaml).
+const TrafficTarget = fastRendering(access.TrafficTarget, { alphabeticalConverter: true, fieldOrder: { 'spec.rules[]': ['kind', 'name', 'matches'] } });
 
 /** A route group a TrafficTarget admits, with the names of the matches it uses. */
 export interface TrafficTargetRule {
