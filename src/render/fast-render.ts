@@ -18,11 +18,11 @@ export interface FastRenderingOptions {
    * every struct in alphabetical order under its own name, and number-or-string unions
    * (IntOrString, Quantity) as their value: true of every Kubernetes type cdk8s-plus-28 generates
    * (its `Kube*` object classes; not their `*List` classes), and of the CRD classes in imports/
-   * whose schemas happen to list every field in alphabetical order (`cdk8s import` keeps a
-   * schema's order: OSM's, SMI's, OpenShift's Route and cert-manager's do not). The sorted plain
-   * props are then already the manifest, and the converter, which copies every object once per
-   * field, is not run. test/render/ checks the converter source of every class this is claimed
-   * for, and renders every example both ways.
+   * whose schemas list their fields in alphabetical order (`cdk8s import` keeps a schema's order)
+   * but for the structs `fieldOrder` names (renamed fields are in `RENAMED_PROPS_FIELDS`). The
+   * sorted plain props are then already the manifest, and the converter, which copies every
+   * object once per field, is not run. test/render/ checks the converter source of every class
+   * this is claimed for, and renders every example both ways.
    * @default false - the generated converter runs
    */
   readonly alphabeticalConverter?: boolean;
