@@ -204,7 +204,7 @@ function plusWorker(n) {
   const plus = require('cdk8s-plus-28');
   const route = require(path.join(ROOT, 'lib', 'imports', 'route.openshift.io'));
   const access = require(path.join(ROOT, 'lib', 'imports', 'access.smi-spec.io'));
-  const specs = require(path.join(ROOT, 'lib', 'imports', 'specs.smi-spec.io'));
+  const specs = require(path.join(ROOT, 'lib', 'imports', 'httproutegroup-specs.smi-spec.io'));
   const docs = makeDocs(n, false).filter((d) => d.doc.kind === 'App');
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-plus-'));
   const t = now();

@@ -38,6 +38,7 @@ import { AppDirectory } from '../spec/app-directory';
 import { ClusterContext } from '../spec/cluster-context';
 import type { ClusterSpecBody } from '../spec/cluster-spec';
 import { crossAppIssues } from './cross-app';
+import { collectBetweenPhases } from './phase-collection';
 import { duplicateObjectIssues } from './cross-document';
 import { crossDocumentChecks } from './cross-document';
 import type * as VerifyModule from './verify';
@@ -168,6 +169,7 @@ export function runPipeline(loaded: LoadedSpecs, options: PipelineOptions = {}):
     const t = trust();
     return t.drawableGraph(t.trustGraph(analysis.report));
   })();
+  collectBetweenPhases(); // the analysis's model and table are garbage now (see phase-collection.ts)
   // 6. serialize: the environment folder
   const objects = files.reduce((n, f) => n + f.objects, 0);
   return { issues, resolved, files: outputFolder(files, graph, options.env), apps: files.length - (clusterFile ? 1 : 0), objects };

@@ -223,10 +223,11 @@ function withoutItsConverter(gvk: { readonly apiVersion: string; readonly kind: 
 /**
  * Puts the fields of the structs at `order`'s path (below `value`, from step `step` on) in the
  * order of `order.fields`, each struct rebuilt in its parent; throws `NeedsConverter` when one has
- * a field the list leaves out.
+ * a field the list leaves out, or when a value on the path is not what the converter expects there
+ * (a struct, a list of them), so that the converter decides what becomes of it.
  */
 function inFieldOrder(value: any, order: FieldOrder, step: number): any {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new NeedsConverter();
   if (step === order.steps.length) {
     const keys = Object.keys(value);
     for (const k of keys) if (!order.fields.includes(k)) throw new NeedsConverter();
@@ -238,7 +239,8 @@ function inFieldOrder(value: any, order: FieldOrder, step: number): any {
   const child = Object.prototype.hasOwnProperty.call(value, field) ? value[field] : undefined;
   if (child === undefined) return value;
   if (!each) setOwnProperty(value, field, inFieldOrder(child, order, step + 1));
-  else if (Array.isArray(child)) for (let i = 0; i < child.length; i++) child[i] = inFieldOrder(child[i], order, step + 1);
+  else if (!Array.isArray(child)) throw new NeedsConverter();
+  else for (let i = 0; i < child.length; i++) child[i] = inFieldOrder(child[i], order, step + 1);
   return value;
 }
 

@@ -172,6 +172,11 @@ describe('fastRendering', () => {
     const converted = new Tt(chart, 'u', { metadata: { name: 'u' }, spec: unknown }).toJson();
     expect(isBuiltPlain(converted)).toBe(false);
     expect(JSON.stringify(converted.spec.rules)).toBe('[{"kind":"HTTPRouteGroup","name":"r","matches":["get"]}]'); // the converter writes only what it knows
+    // Not a struct where the converter expects one: what the converter makes of it, as on the generic path.
+    const strange = { ...spec, rules: ['x'] as any[] };
+    const odd = new Tt(chart, 'v', { metadata: { name: 'v' }, spec: strange }).toJson();
+    expect(isBuiltPlain(odd)).toBe(false);
+    expect(JSON.stringify(odd)).toBe(JSON.stringify(new Tt(generic, 'v', { metadata: { name: 'v' }, spec: strange }).toJson()));
   });
 
   test('fails when a fieldOrder is given for a class rendered through its converter', () => {
