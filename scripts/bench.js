@@ -31,10 +31,10 @@
  * The floors get their objects from a JSON file the first CLI run of a size leaves (not timed), and
  * check their bytes against the CLI's files on a sample.
  *
- * Kinds that are compared run in turn (cli, own, js-yaml, cli, js-yaml, own, ...), REPEAT times
- * each, one process per run, so that load on the shared machine affects them alike. A ratio is the
- * median of the ratios of runs made one after the other (the CLI's run i against the floor's run
- * i), so that a slow spell of the machine, which lasts longer than a run, falls on both sides of a
+ * Kinds that are compared run in rounds (cli, own, js-yaml; then cli, js-yaml, own; ...), REPEAT
+ * rounds, one process per run, so that load on the shared machine affects them alike. A ratio is
+ * the median of the ratios of runs of the same round (the CLI's run i against the floor's run i),
+ * so that a slow spell of the machine, which lasts longer than a round, falls on both sides of a
  * pair; times are the median of each kind's runs, and the highest peak RSS is kept.
  *
  * Targets (issue 15): cli <= 2x the own floor and <= 1.5x the js-yaml floor at 100, 1000, 5000 and
@@ -258,7 +258,7 @@ const peak = (runs) => Math.max(...runs.map((r) => r.rssMb));
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 /** The median time of a kind's runs. */
 const mid = (runs) => median(runs.map((r) => r.ms));
-/** The median of the ratios of runs made one after the other: a's run i against b's run i. */
+/** The median of the ratios of runs of the same round: a's run i against b's run i. */
 const pairedRatio = (a, b) => median(a.map((r, i) => r.ms / b[i].ms));
 const fmt = (v, d = 0) => (v === undefined ? '-' : v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
 
@@ -316,7 +316,7 @@ function main() {
   const coldRuns = Number(process.env.BENCH_COLD_RUNS ?? 15);
   const failures = [];
   const miss = (what, value, target) => failures.push(`${what}: ${value} (target ${target})`);
-  console.log(`node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? 'unknown'}), ${fmt(os.totalmem() / 2 ** 30)} GB; ${repeat} cold runs of each kind (${repeatLarge} above 5000 apps), in turn; times are medians, ratios the medians of ratios of runs made one after the other`);
+  console.log(`node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? 'unknown'}), ${fmt(os.totalmem() / 2 ** 30)} GB; ${repeat} cold runs of each kind (${repeatLarge} above 5000 apps), in rounds; times are medians, ratios the medians of the ratios of runs of the same round`);
 
   const rows = [];
   const cases = [...sizes.map((n) => ({ n, cycles: false })), ...cycleSizes.map((n) => ({ n, cycles: true }))];

@@ -76,6 +76,7 @@ export function buildClusterModel(objects: SourcedObject[]): ClusterModel {
   for (const source of objects) {
     if (!MODEL_KINDS.has(source.object.kind)) continue; // no kind the model reads, in any group: no need to read its group
     const kind = groupKind(source.object);
+    if (kind === undefined) continue; // an apiVersion the API server refuses: in no group the model reads
     const workload = readWorkload(source, kind);
     if (workload) workloads.push(workload);
     if (kind === '/Service') services.push(readService(source));
@@ -195,8 +196,9 @@ export function workloadEndpoint(model: ClusterModel, workload: Workload, hostIp
 }
 
 /** `group/kind` of an object (`/Kind` for the core group). */
-function groupKind(o: KubeObject): string {
-  return `${apiGroupOf(o.apiVersion)}/${o.kind}`;
+function groupKind(o: KubeObject): string | undefined {
+  const group = apiGroupOf(o.apiVersion);
+  return group === undefined ? undefined : `${group}/${o.kind}`;
 }
 
 /** The pods of a workload object (of `groupKind` `kind`); undefined for other kinds, or when it has no pod template. */

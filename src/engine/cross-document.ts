@@ -87,7 +87,7 @@ export function duplicateObjectIssues(files: readonly RenderedFile[], resolved: 
     const writer = writerOf(f.path);
     for (const o of f.manifests) {
       if (!isObject(o) || !isObject(o.metadata)) continue;
-      const group = typeof o.apiVersion === 'string' ? apiGroupOf(o.apiVersion) : '';
+      const group = typeof o.apiVersion === 'string' ? apiGroupOf(o.apiVersion) ?? o.apiVersion : '';
       const namespace = typeof o.metadata.namespace === 'string' ? o.metadata.namespace : '';
       const id = `${o.kind} ${namespace ? `${namespace}/` : ''}${o.metadata.name}`;
       const key = `${group}\0${o.kind}\0${namespace}\0${o.metadata.name}`;

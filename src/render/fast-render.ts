@@ -21,8 +21,11 @@ export interface FastRenderingOptions {
    * whose schemas list their fields in alphabetical order (`cdk8s import` keeps a schema's order)
    * but for the structs `fieldOrder` names (renamed fields are in `RENAMED_PROPS_FIELDS`). The
    * sorted plain props are then already the manifest, and the converter, which copies every
-   * object once per field, is not run. test/render/ checks the converter source of every class
-   * this is claimed for, and renders every example both ways.
+   * object once per field, is not run. This holds for props of the types the generated interfaces
+   * declare, which is what the constructs write (the classes are private to them): a converter
+   * also drops fields its struct does not declare, and keeps a number-or-string union put in a
+   * field typed `any` as `{ value }`, which the direct walk would not. test/render/ checks the
+   * converter source of every class this is claimed for, and renders every example both ways.
    * @default false - the generated converter runs
    */
   readonly alphabeticalConverter?: boolean;
@@ -85,7 +88,9 @@ interface MetadataFields {
  * Returns a subclass of a generated ApiObject class that renders itself without cdk8s' generic
  * resolve pass: it walks its own props once (producing `Lazy` values, turning IntOrString /
  * Quantity into `{ value }`, sorting keys, dropping null and undefined, exactly as `ApiObject.toJson`
- * does) and hands the result to the class's generated converter (`manifest`). The output is
+ * does) and hands the result to the class's generated converter (`manifest`), or, for a class
+ * whose converter would change nothing but the order of some structs' fields
+ * (`alphabeticalConverter`, `fieldOrder`), is the manifest itself. The output is
  * identical to the generic path (tests compare the two on every example); it falls back to the
  * generic path whenever that could differ: JSON patches added, resolvers other than cdk8s' own,
  * or a value the fast walk does not know. Object metadata is rendered from the fields of cdk8s'
@@ -106,7 +111,7 @@ export function fastRendering<P extends object>(cls: GeneratedApiObjectClass<P>,
   const cache = withoutConverter ? caches.direct : caches.converter;
   const cached = cache.get(cls);
   if (cached) {
-    if (withoutConverter && JSON.stringify(alphabetical.get(cls)) !== JSON.stringify(fieldOrder)) throw new Error(`${cls.name}: already rendered without its converter with another fieldOrder`);
+    if (withoutConverter && !sameFieldOrder(alphabetical.get(cls) ?? {}, fieldOrder)) throw new Error(`${cls.name}: already rendered without its converter with another fieldOrder`);
     return cached as GeneratedApiObjectClass<P>;
   }
   if (withoutConverter) alphabetical.set(cls, fieldOrder);
@@ -173,6 +178,12 @@ export function fastRendering<P extends object>(cls: GeneratedApiObjectClass<P>,
   return FastRendered as unknown as GeneratedApiObjectClass<P>;
 }
 
+/** Whether two `fieldOrder`s name the same paths with the same orders (in whatever order the paths are listed). */
+function sameFieldOrder(a: { readonly [path: string]: string[] }, b: { readonly [path: string]: string[] }): boolean {
+  const paths = Object.keys(a);
+  return paths.length === Object.keys(b).length && paths.every((p) => Array.isArray(b[p]) && b[p].join('\u0000') === a[p].join('\u0000'));
+}
+
 /** What rendering reads of an App, read once per App (and again when its resolvers change). */
 interface AppSettings {
   readonly resolverCount: number;
@@ -197,8 +208,10 @@ function appSettings(app: App): AppSettings {
 
 /**
  * The manifest of a class whose converter is alphabetical (`alphabeticalConverter`): apiVersion,
- * kind and metadata, then the other fields in alphabetical order, unions as their values. Undefined
- * when a field needs the converter (`RENAMED_PROPS_FIELDS`).
+ * kind and metadata, then the other fields in alphabetical order, unions as their values, and the
+ * structs `fieldOrder` names in its order. Undefined when the props need the converter: a renamed
+ * field with a value (`RENAMED_PROPS_FIELDS`), or a struct on a `fieldOrder` path with a field its
+ * list leaves out or of another shape (`inFieldOrder`).
  */
 function withoutItsConverter(gvk: { readonly apiVersion: string; readonly kind: string }, props: Record<string, unknown>, metadata: unknown, orders: FieldOrder[]): any {
   const out: any = { apiVersion: gvk.apiVersion, kind: gvk.kind };

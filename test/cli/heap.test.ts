@@ -25,7 +25,7 @@ describe('largeHeapCollector', () => {
     garbage();
     const before = v8.getHeapStatistics().used_heap_size;
     collect();
-    expect(v8.getHeapStatistics().used_heap_size).toBeGreaterThanOrEqual(before);
+    expect(v8.getHeapStatistics().used_heap_size).toBeGreaterThan(before - 5 * 2 ** 20); // a collection frees more than 10 MB here (the test above)
   });
 
   test('does not give the process\'s own global scope a gc function', () => {

@@ -226,6 +226,7 @@ describe('fastRendering', () => {
     const check = (converter: (name: string) => string, name: string, path: string, order: { readonly [path: string]: string[] }, met: Set<string>, seen: Set<string>, problems: string[]): void => {
       if (seen.has(`${name}@${path}`)) return;
       seen.add(`${name}@${path}`);
+      if (path.split('.').length > 32) { problems.push(`${name}: at ${path}, a struct nested in itself`); return; }
       const top = path === '';
       const body = converter(name);
       if (/return obj\?\.value;|return obj;/.test(body)) return; // IntOrString, Quantity
