@@ -25,7 +25,7 @@ import type { Problem } from '../spec/problems';
 import type { IMeshProvider } from '../constructs/mesh/mesh-provider';
 import { meshProviderFor } from '../constructs/mesh/mesh-providers';
 import type * as SecureAppModule from '../constructs/secure-app';
-import { AppSpecError, SpecContext, validateAppSpec, usableByOthers } from '../constructs/validate-spec';
+import { AppSpecError, SpecContext, directoryOfUsableApps, validateAppSpec, usableByOthers } from '../constructs/validate-spec';
 import { manifestYaml } from '../render/yaml-dump';
 import { isBuiltPlain } from '../render/built-plain';
 import { BASE_ENV, ResolvedApp, ResolvedSet, forEnvironment, resolveEnvironment } from './environments';
@@ -131,7 +131,9 @@ export function runPipeline(loaded: LoadedSpecs, options: PipelineOptions = {}):
   const resolved = resolveEnvironment(specs, options.env);
   const issues: SpecIssue[] = [...loaded.issues, ...clusterIssues(resolved), ...meshDefaultsWarning(resolved)];
   let failed = hasErrors(issues);
-  const context = pipelineContext(options, failed ? undefined : resolved);
+  // Which documents other apps may read (`usableByOthers`): asked once per run, for the directory and the cross-app checks.
+  const usable = new Set(resolved.apps.map((a) => a.spec).filter(usableByOthers));
+  const context = pipelineContext(options, failed ? undefined : resolved, usable);
   const files: RenderedApp[] = [];
   const total = resolved.apps.length;
   resolved.apps.forEach((app, i) => {
@@ -152,7 +154,7 @@ export function runPipeline(loaded: LoadedSpecs, options: PipelineOptions = {}):
   });
   options.onProgress?.(total, total);
   // 5. cross-check
-  const between = [...crossCheck(resolved), ...crossAppIssues(crossAppEntries(resolved), context.cluster, context.directory)];
+  const between = [...crossCheck(resolved), ...crossAppIssues(crossAppEntries(resolved), context.cluster, context.directory, (spec) => usable.has(spec))];
   issues.push(...between);
   failed ||= hasErrors(between);
   if (stop === PipelineStage.VALIDATE || failed) return { issues, resolved, files: new Map(), apps: 0, objects: 0 };
@@ -222,15 +224,16 @@ function outputPath(app: ResolvedApp): string {
 /**
  * The context every app of a run is validated and rendered in: the mesh, the cluster (from the
  * Cluster document when the run has a valid one; otherwise OpenShift when an app has a route,
- * plain Kubernetes otherwise) and the directory of every app of the run.
+ * plain Kubernetes otherwise) and the directory of every app of the run that is `usableByOthers`
+ * (`usable`: the documents a run has already found to be, so that nobody asks again).
  */
-export function pipelineContext(options: SynthOptions, resolved?: ResolvedSet): PipelineContext {
-  const apps = (resolved?.apps ?? []).map((a) => a.spec).filter(usableByOthers) as AppSpec[];
+export function pipelineContext(options: SynthOptions, resolved?: ResolvedSet, usable?: ReadonlySet<unknown>): PipelineContext {
+  const apps = (resolved?.apps ?? []).map((a) => a.spec).filter((spec) => (usable ? usable.has(spec) : usableByOthers(spec))) as AppSpec[];
   const clusterSpec = resolved?.cluster && isObject(resolved.cluster.spec) ? resolved.cluster.spec.spec as ClusterSpecBody : undefined;
   const cluster = clusterSpec
     ? ClusterContext.fromSpec(clusterSpec, resolved!.cluster!.name)
     : ClusterContext.fromSpec({ platform: apps.some((a) => a.spec.route !== undefined) ? 'openshift' : 'kubernetes' });
-  return { mesh: options.mesh ?? meshProviderFor(cluster), cluster, directory: new AppDirectory(apps) };
+  return { mesh: options.mesh ?? meshProviderFor(cluster), cluster, directory: directoryOfUsableApps(new AppDirectory(apps)) };
 }
 
 /** A document that has the shape the directory reads (its full validation is the validate stage's). */

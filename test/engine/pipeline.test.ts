@@ -2,6 +2,7 @@ import { resolveEnvironment } from '../../src/engine/environments';
 import { classifyDocuments, SpecDocument } from '../../src/engine/load';
 import { PipelineStage, crossCheck, pipelineContext, runPipeline, validateApp } from '../../src/engine/pipeline';
 import { synthesizeDocuments, validateDocuments } from '../../src/engine/synth';
+import * as validateSpec from '../../src/constructs/validate-spec';
 import { appSpec } from '../util';
 
 const doc = (file: string, d: unknown, index = 0): SpecDocument => ({ file, index, doc: d });
@@ -87,5 +88,21 @@ describe('runPipeline', () => {
     const bad = [doc('bad.yaml', appSpec({ image: 'nginx' }, { name: 'bad' })), ...docs, docs[0]];
     expect(validateDocuments(bad)).toEqual(runPipeline({ docs: bad, issues: [] }, { stopAfter: PipelineStage.VALIDATE }).issues);
     expect(validateDocuments(bad).map((i) => i.field)).toEqual(['spec.image', 'metadata.name']);
+  });
+
+  test('an app with errors in its identity stays out of what the others read; each document is asked once', () => {
+    // api's port is out of range: web, which api admits, does not see api (its egress to api is not derived), and the
+    // cross-app checks do not read api's declarations; api's own problem is reported with it.
+    const api = doc('api.yaml', appSpec({ ports: [{ name: 'http', port: -1 }], allow: [{ from: [{ app: 'web' }] }] }, { name: 'api' }));
+    const web = doc('web.yaml', appSpec());
+    const asked = jest.spyOn(validateSpec, 'usableByOthers');
+    try {
+      const result = runPipeline({ docs: [api, web], issues: [] });
+      expect(asked.mock.calls.map(([d]) => (d as any).metadata.name)).toEqual(['api', 'web']);
+      expect(result.issues.filter((i) => !i.warning).map((i) => `${i.app}: ${i.field}`)).toEqual(['api: spec.ports[0].port']);
+      expect(result.files.size).toBe(0);
+    } finally {
+      asked.mockRestore();
+    }
   });
 });
