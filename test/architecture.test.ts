@@ -88,4 +88,10 @@ describe('architecture', () => {
     expect(layerViolations(src)).toEqual([`constructs${path.sep}app.ts -> engine${path.sep}synth.ts`]);
     fs.rmSync(src, { recursive: true });
   });
+
+  test('tests make their Apps with testApp() and testChart(): cdk8s\' Testing helpers for them leave a folder in the temporary directory per call', () => {
+    const TEST = path.join(ROOT, 'test');
+    const leaving = sourceFiles(TEST).filter((f) => f !== path.join(TEST, 'util.ts') && /Testing\s*\.\s*(app|chart)\s*\(/.test(fs.readFileSync(f, 'utf8')));
+    expect(leaving.map((f) => path.relative(ROOT, f))).toEqual([]);
+  });
 });

@@ -1,4 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
+import { testChart } from './util';
 import type { SourcedObject } from '../src/analysis/model';
 import { meshProviderFor } from '../src/constructs/mesh/mesh-providers';
 import { SecureApp } from '../src/constructs/secure-app';
@@ -15,11 +16,11 @@ export function synthScenario(specs: AppSpec[], clusterSpec?: ClusterSpecBody, b
   const mesh = meshProviderFor(cluster);
   const objects: any[] = [];
   for (const spec of specs) {
-    const chart = Testing.chart();
+    const chart = testChart();
     new SecureApp(chart, 'App', { spec, cluster, directory, mesh, baseDir });
     objects.push(...Testing.synth(chart));
   }
-  const chart: Chart = Testing.chart();
+  const chart: Chart = testChart();
   mesh.bindCluster(chart, cluster);
   objects.push(...Testing.synth(chart));
   return objects;

@@ -1,13 +1,32 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import Ajv, { ValidateFunction } from 'ajv';
-import { Chart, Testing } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import type { AppSpec } from '../src/spec/app-spec';
 
+/**
+ * Where the apps of the tests would synthesize to: no test synthesizes an App to files (they
+ * render charts with `Testing.synth`), so the folder is never made. cdk8s' `Testing.app()` and
+ * `Testing.chart()` make a new folder in the temporary directory for every call, which no one
+ * removes (about 500 per `npm test`); `test/architecture.test.ts` refuses them in tests.
+ */
+const UNWRITTEN_OUTDIR = path.join(os.tmpdir(), 'cdk8s-zerotrust-tests-unwritten');
+
+/** An App for tests, as cdk8s' `Testing.app()` without its temporary folder. */
+export function testApp(): App {
+  return new App({ outdir: UNWRITTEN_OUTDIR });
+}
+
+/** A Chart for tests, as cdk8s' `Testing.chart()` without its temporary folder. */
+export function testChart(): Chart {
+  return new Chart(testApp(), 'test');
+}
+
 /** Synthesizes what `build` adds to a fresh chart. */
 export function synth(build: (chart: Chart) => void): any[] {
-  const chart = Testing.chart();
+  const chart = testChart();
   build(chart);
   return Testing.synth(chart);
 }

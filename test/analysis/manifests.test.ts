@@ -6,9 +6,20 @@ import * as ts from 'typescript';
 import { formatManifestProblem, loadManifests } from '../../src/analysis/manifests';
 import type { LoadedManifests } from '../../src/analysis/manifests';
 
+/** The folders the tests make, removed after them. */
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+const madeFolder = (prefix: string) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+
 /** A fresh folder with these files (paths relative to it, folders created). */
 function folder(files: { [file: string]: string }): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-manifests-'));
+  const dir = madeFolder('zt-manifests-');
   for (const [file, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     fs.writeFileSync(path.join(dir, file), text);
@@ -30,7 +41,7 @@ const problemOf = (r: LoadedManifests, file: string) => {
 function loadInChild(dir: string, timeoutMs = 10_000): LoadedManifests {
   const source = fs.readFileSync(path.join(__dirname, '../../src/analysis/manifests.ts'), 'utf8');
   const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'zt-loader-')), 'manifests.js');
+  const file = path.join(madeFolder('zt-loader-'), 'manifests.js');
   fs.writeFileSync(file, js);
   const script = `process.stdout.write(JSON.stringify(require(${JSON.stringify(file)}).loadManifests(${JSON.stringify(dir)})))`;
   const env = { ...process.env, NODE_PATH: path.join(__dirname, '../../node_modules') };

@@ -4,7 +4,7 @@ import { AppDirectory } from '../../src/spec/app-directory';
 import { IMeshProvider } from '../../src/constructs/mesh/mesh-provider';
 import { SecureApp } from '../../src/constructs/secure-app';
 import { AppSpecError } from '../../src/constructs/validate-spec';
-import { appSpec, oneOf, ofKind, synth } from '../util';
+import { appSpec, oneOf, ofKind, synth, testApp, testChart } from '../util';
 
 describe('SecureApp', () => {
   test('always writes a ServiceAccount, Deployment, Service and default-deny policy with explicit names', () => {
@@ -106,7 +106,7 @@ describe('SecureApp', () => {
   });
 
   test('falls back to the Chart namespace, as cdk8s-plus does', () => {
-    const chart = new Chart(Testing.app(), 'team', { namespace: 'team-a' });
+    const chart = new Chart(testApp(), 'team', { namespace: 'team-a' });
     new SecureApp(chart, 'App', { spec: { metadata: { name: 'web' }, spec: { image: 'quay.io/acme/web:1.0.0', ports: [{ name: 'http', port: 8080 }] } } });
     const objects = Testing.synth(chart);
     expect(objects.length).toBeGreaterThan(4);
@@ -126,7 +126,7 @@ describe('SecureApp', () => {
   });
 
   test('exposes every object it creates', () => {
-    const app = new SecureApp(Testing.chart(), 'App', { spec: appSpec({ route: { host: 'web.apps.example.com' }, ingress: { host: 'web.example.com' } }) });
+    const app = new SecureApp(testChart(), 'App', { spec: appSpec({ route: { host: 'web.apps.example.com' }, ingress: { host: 'web.example.com' } }) });
     expect(app.serviceAccount!.metadata.name).toBe('web');
     expect(app.service?.name).toBe('web');
     expect(app.route?.name).toBe('web');
@@ -157,14 +157,14 @@ describe('SecureApp', () => {
   });
 
   test('unrestricted egress is loud: annotated objects, no egress isolation, a warning', () => {
-    const app = new SecureApp(Testing.chart(), 'App', { spec: appSpec({ egress: { unrestricted: true } }) });
+    const app = new SecureApp(testChart(), 'App', { spec: appSpec({ egress: { unrestricted: true } }) });
     expect(app.warnings.map((w) => w.field)).toEqual(['spec.egress.unrestricted']);
     expect(app.networkPolicies[0].toJson().metadata.annotations).toEqual({ 'cdk8s-zerotrust.io/egress': 'unrestricted' });
     expect(app.networkPolicies.map((p) => p.metadata.name)).toEqual(['web-default-deny']);
   });
 
   test('works where cdk8s-plus expects pods and subjects: a NetworkPolicy peer and a RoleBinding subject, no extra objects', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     const app = new SecureApp(chart, 'App', { spec: appSpec() });
     const before = app.apiObjects.length;
     const policy = new kplus.NetworkPolicy(chart, 'Mine', { metadata: { name: 'mine', namespace: 'shop' }, selector: kplus.Pods.select(chart, 'Db', { labels: { app: 'db' } }) });

@@ -240,5 +240,6 @@ describe('AppGatewayRoute', () => {
     const check = (file: string) => gatewayProblems({ app: 'web', namespace: 'shop', ports: [https], gateway: { parentRef: { name: 'public' }, backendCA: { file } }, cluster: cluster(), baseDir: dir });
     expect(check('missing.pem')).toEqual([{ field: 'spec.gateway.backendCA.file', message: expect.stringMatching(/file "missing\.pem" does not exist/) }]);
     expect(check('not-a-cert.pem')).toEqual([{ field: 'spec.gateway.backendCA.file', message: 'file "not-a-cert.pem" holds no PEM certificate' }]);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

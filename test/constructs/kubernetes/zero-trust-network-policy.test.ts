@@ -1,5 +1,5 @@
 import { ZeroTrustNetworkPolicy } from '../../../src/constructs/kubernetes/zero-trust-network-policy';
-import { oneOf, ofKind, schemaProblems, synth } from '../../util';
+import { oneOf, ofKind, schemaProblems, synth, testChart } from '../../util';
 
 describe('ZeroTrustNetworkPolicy', () => {
   test('denies all ingress by default and admits exactly the named peers and ports', () => {
@@ -25,7 +25,7 @@ describe('ZeroTrustNetworkPolicy', () => {
     })).toThrow('name: network policy "web-allow-mesh" is defined twice');
   });
   test('fails an allow without peers and a bad CIDR', () => {
-    const p = () => new ZeroTrustNetworkPolicy(require('cdk8s').Testing.chart(), 'N', { app: 'web', namespace: 'shop' });
+    const p = () => new ZeroTrustNetworkPolicy(testChart(), 'N', { app: 'web', namespace: 'shop' });
     expect(() => p().allow('x', [], [80])).toThrow(/needs at least one peer/);
     expect(() => p().allow('x', [{ ipRange: '10.0.0.0' }], [80])).toThrow(/not a CIDR/);
   });

@@ -9,7 +9,7 @@ import { SecureDeployment } from '../../../../src/constructs/kubernetes/secure-d
 import type { AppSpec } from '../../../../src/spec/app-spec';
 import { ClusterContext } from '../../../../src/spec/cluster-context';
 import type { ClusterMeshSpec, ClusterSpecBody } from '../../../../src/spec/cluster-spec';
-import { appSpec, ofKind, oneOf, schemaProblems, synth } from '../../../util';
+import { appSpec, ofKind, oneOf, schemaProblems, synth, testChart } from '../../../util';
 import { celProblems } from './istio-cel';
 
 const caller = { serviceAccount: 'app1', namespace: 'shop' };
@@ -165,7 +165,7 @@ describe('IstioMesh', () => {
     };
     const withGateway = { ...intent, entries: [entry] };
     expect(new IstioMesh().validate(withGateway)).toEqual([]);
-    const chart = Testing.chart();
+    const chart = testChart();
     const deployment = new SecureDeployment(chart, 'D', { name: 'web', namespace: 'shop', image: 'quay.io/acme/web:1.0.0', serviceAccountName: 'web' });
     new IstioMesh().bind(chart, { ...withGateway, deployment });
     expect(oneOf(Testing.synth(chart), 'AuthorizationPolicy').spec.rules).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/gateways/sa/public-istio'] } }], to: [{ operation: { ports: ['8080'] } }] }]);
@@ -231,7 +231,7 @@ describe('IstioMesh', () => {
     expect(oneOf(objects, 'Deployment').spec.template.metadata.annotations).toEqual({ 'traffic.sidecar.istio.io/excludeOutboundPorts': '53', 'traffic.sidecar.istio.io/excludeOutboundIPRanges': '10.96.0.1/32' });
     expect(allProblems(objects)).toEqual([]);
 
-    const chart = Testing.chart();
+    const chart = testChart();
     const deployment = new SecureDeployment(chart, 'D', { name: 'web', namespace: 'shop', image: 'quay.io/acme/web:1.0.0', serviceAccountName: 'web' });
     const binding: MeshBinding = { ...meshIntent(spec, cluster())!, deployment, callees: [{ name: 'orders', namespace: 'shop' }, { name: 'ledger', namespace: 'finance' }] };
     new IstioMesh().bind(chart, binding);
@@ -245,7 +245,7 @@ describe('IstioMesh', () => {
   });
 
   test('the namespace owner writes PeerAuthentication default STRICT and allow-nothing, once', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     const spec = appSpec({ ownsNamespace: true, mesh: {} });
     const deployment = new SecureDeployment(chart, 'D', { name: 'web', namespace: 'shop', image: 'quay.io/acme/web:1.0.0', serviceAccountName: 'web' });
     new IstioMesh().bind(chart, { ...meshIntent(spec, cluster())!, deployment, ownsNamespace: true });
