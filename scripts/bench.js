@@ -253,6 +253,8 @@ const ENV = { ...process.env, CDK8S_ZEROTRUST_GENERIC_RENDER: '0', CDK8S_ZEROTRU
 
 /** statfs type of a tmpfs (linux/magic.h TMPFS_MAGIC). */
 const TMPFS_MAGIC = 0x01021994;
+/** Room a run of N apps needs in the folder, per app: the floors' objects (JSON), the CLI's files kept to compare with, a run's files. */
+const BYTES_PER_APP = 64 * 1024;
 
 /**
  * The folder every run writes under (the workers get it as TMPDIR, so os.tmpdir() is it): a new
@@ -261,24 +263,33 @@ const TMPFS_MAGIC = 0x01021994;
  * writing the files (the system calls, the page cache), not the state of a disk: on this project's
  * VM, creating a file in a new folder of /tmp took from 0.07 to 0.9 ms of kernel time over one
  * day (ext4 placing the new folders of a /tmp that had held tens of thousands of folders), enough
- * to make the 1,000-app floor 3.5x slower and the CLI's ratios look 2.8x better (see README).
+ * to make the floors measure mostly the kernel (README "How to read the floors"). A /dev/shm
+ * with less room than the largest size needs (`BYTES_PER_APP`; Docker's is 64 MB) is not used.
  */
-function benchFolder() {
-  let where = process.env.BENCH_OUT;
+function benchFolder(maxApps) {
+  let where = process.env.BENCH_OUT ? path.resolve(process.env.BENCH_OUT) : undefined;
   let what = 'BENCH_OUT';
   if (!where) {
     let shm = false;
-    try { shm = fs.statfsSync('/dev/shm').type === TMPFS_MAGIC; } catch { /* no /dev/shm */ }
+    let why = 'no tmpfs at /dev/shm';
+    try {
+      const s = fs.statfsSync('/dev/shm');
+      const free = s.bavail * s.bsize;
+      shm = s.type === TMPFS_MAGIC && free >= maxApps * BYTES_PER_APP;
+      if (s.type === TMPFS_MAGIC && !shm) why = `/dev/shm has ${fmt(free / 2 ** 20)} MB free, ${fmt(maxApps * BYTES_PER_APP / 2 ** 20)} MB needed`;
+    } catch { /* no /dev/shm */ }
     where = shm ? '/dev/shm' : os.tmpdir();
-    what = shm ? 'a tmpfs; BENCH_OUT to choose another folder' : 'the OS temporary directory; BENCH_OUT to choose another folder';
+    what = shm ? 'a tmpfs; BENCH_OUT to choose another folder' : `the OS temporary directory (${why}); BENCH_OUT to choose another folder`;
   }
   fs.mkdirSync(where, { recursive: true });
-  return { dir: fs.mkdtempSync(path.join(where, 'zt-bench-')), what };
+  let fsType = 'unknown';
+  try { fsType = fs.statfsSync(where).type === TMPFS_MAGIC ? 'tmpfs' : `statfs type 0x${fs.statfsSync(where).type.toString(16)}`; } catch { /* unknown */ }
+  return { dir: fs.mkdtempSync(path.join(where, 'zt-bench-')), what, fsType };
 }
 
-/** Milliseconds to create and write 1,000 files of 6 KB in 50 new folders under `dir` (median of 3): how costly files are there. */
+/** Milliseconds to create and write 1,000 files of 9 KB (an app's file is about 9.2 KB) in 50 new folders under `dir` (median of 3): how costly files are there. */
 function fileCost(dir) {
-  const text = 'x'.repeat(6000);
+  const text = 'x'.repeat(9 * 1024);
   const times = [];
   for (let r = 0; r < 3; r++) {
     const d = fs.mkdtempSync(path.join(dir, 'files-'));
@@ -362,15 +373,23 @@ function main() {
   const repeatLarge = Number(process.env.BENCH_REPEAT_LARGE ?? 3);
   const coldRuns = Number(process.env.BENCH_COLD_RUNS ?? 15);
   console.log(`node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? 'unknown'}), ${fmt(os.totalmem() / 2 ** 30)} GB; ${repeat} cold runs of each kind (${repeatLarge} above 5000 apps), in rounds; times are medians, ratios the medians of the ratios of runs of the same round`);
-  const folder = benchFolder();
-  ENV.TMPDIR = folder.dir;
-  process.env.TMPDIR = folder.dir;
-  const files = fileCost(folder.dir);
-  console.log(`runs write under ${folder.dir} (${folder.what}); 1,000 files of 6 KB take ${fmt(files)} ms to write there`);
+  const folder = benchFolder(Math.max(0, ...sizes, ...cycleSizes, ...libSizes, ...plusSizes));
+  const removeFolder = () => fs.rmSync(folder.dir, { recursive: true, force: true });
+  // Interrupted, the bench still removes its folder (on a tmpfs it would hold memory until a reboot).
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      removeFolder();
+      process.kill(process.pid, signal);
+    });
+  }
   try {
+    ENV.TMPDIR = folder.dir;
+    process.env.TMPDIR = folder.dir;
+    const files = fileCost(folder.dir);
+    console.log(`runs write under ${folder.dir} (${folder.what}); 1,000 files of 9 KB take ${fmt(files)} ms to write there`);
     measure({ sizes, cycleSizes, libSizes, plusSizes, repeat, repeatLarge, coldRuns, folder, files });
   } finally {
-    fs.rmSync(folder.dir, { recursive: true, force: true });
+    removeFolder();
   }
 }
 
@@ -455,7 +474,7 @@ function measure({ sizes, cycleSizes, libSizes, plusSizes, repeat, repeatLarge, 
 
   console.log(`\nFor README (node ${process.version}, ${os.cpus().length} cpus, ${new Date().toISOString().slice(0, 10)}; files written to ${folder.what.split(';')[0]}, 1,000 files in ${fmt(files)} ms):\n`);
   console.log(markdown(rows, libRows, plusRows, cold, coldRuns).join('\n'));
-  if (process.env.BENCH_JSON) fs.writeFileSync(process.env.BENCH_JSON, JSON.stringify({ node: process.version, cpus: os.cpus().length, date: new Date().toISOString(), output: folder.what.split(';')[0], thousandFilesMs: files, rows, libRows, plusRows, cold, failures }, null, 2));
+  if (process.env.BENCH_JSON) fs.writeFileSync(process.env.BENCH_JSON, JSON.stringify({ node: process.version, cpus: os.cpus().length, date: new Date().toISOString(), output: folder.what.split(';')[0], outputDir: folder.dir, fsType: folder.fsType, thousandFilesMs: files, rows, libRows, plusRows, cold, failures }, null, 2));
   if (failures.length) {
     console.log(`MISSED ${failures.length} target${failures.length === 1 ? '' : 's'}:\n  ${failures.join('\n  ')}`);
     process.exitCode = 1;

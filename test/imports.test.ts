@@ -8,13 +8,16 @@ import { ROOT } from './util';
 describe('vendored CRDs and generated imports', () => {
   test('imports/ is what `cdk8s import` generates from the CRDs cdk8s.yaml lists', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'imports-'));
-    const cli = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
-    const run = spawnSync(process.execPath, [cli, 'import', '--output', out], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' } });
-    expect(run.status).toBe(0);
-    const generated = fs.readdirSync(out).sort();
-    expect(fs.readdirSync(path.join(ROOT, 'imports')).sort()).toEqual(generated);
-    for (const f of generated) expect(fs.readFileSync(path.join(ROOT, 'imports', f), 'utf8')).toBe(fs.readFileSync(path.join(out, f), 'utf8'));
-    fs.rmSync(out, { recursive: true });
+    try {
+      const cli = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
+      const run = spawnSync(process.execPath, [cli, 'import', '--output', out], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' } });
+      expect(run.status).toBe(0);
+      const generated = fs.readdirSync(out).sort();
+      expect(fs.readdirSync(path.join(ROOT, 'imports')).sort()).toEqual(generated);
+      for (const f of generated) expect(fs.readFileSync(path.join(ROOT, 'imports', f), 'utf8')).toBe(fs.readFileSync(path.join(out, f), 'utf8'));
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
   });
 
   test('every CRD cdk8s.yaml imports is vendored in the project, and every vendored file is in a SOURCES.md table', () => {

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import Ajv, { ValidateFunction } from 'ajv';
 import { App, Chart, Testing } from 'cdk8s';
@@ -7,12 +6,13 @@ import * as yaml from 'js-yaml';
 import type { AppSpec } from '../src/spec/app-spec';
 
 /**
- * Where the apps of the tests would synthesize to: no test synthesizes an App to files (they
- * render charts with `Testing.synth`), so the folder is never made. cdk8s' `Testing.app()` and
- * `Testing.chart()` make a new folder in the temporary directory for every call, which no one
- * removes (about 500 per `npm test`); `test/architecture.test.ts` refuses them in tests.
+ * Where the apps of the tests would synthesize to: nowhere. No test synthesizes such an App to
+ * files (they render charts with `Testing.synth`), and the path lies below this file, so that one
+ * that tried would fail (ENOTDIR) instead of writing into a folder the tests share. cdk8s'
+ * `Testing.app()` and `Testing.chart()` make a new folder in the temporary directory for every
+ * call, which no one removes (about 500 per `npm test`); `test/architecture.test.ts` refuses them.
  */
-const UNWRITTEN_OUTDIR = path.join(os.tmpdir(), 'cdk8s-zerotrust-tests-unwritten');
+const UNWRITTEN_OUTDIR = path.join(__filename, 'unwritten');
 
 /** An App for tests, as cdk8s' `Testing.app()` without its temporary folder. */
 export function testApp(): App {

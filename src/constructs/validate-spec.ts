@@ -317,8 +317,10 @@ function dependencyProblems(doc: AppSpec, directory: AppDirectory | undefined, s
 const usableCallees = new WeakMap<DirectoryApp, boolean>();
 
 /**
- * Records that every app of `directory` is `usableByOthers`: for a directory made only of specs
- * checked with it (as the pipeline makes its run's), so that its callers do not check them again.
+ * Records that every app of `directory` is `usableByOthers`, unchecked: only for a directory made
+ * of specs that passed it (as `pipelineContext` makes a run's), so that their callers do not check
+ * them again. The record is kept with the directory's entries, not with the specs.
+ * @internal
  */
 export function directoryOfUsableApps(directory: AppDirectory): AppDirectory {
   for (const app of directory.all) usableCallees.set(app, true);

@@ -26,7 +26,7 @@ export interface CrossAppEntry {
  * `usable` tells the apps whose declarations are read (`usableByOthers`, unless the run has
  * already asked it of every document).
  */
-export function crossAppIssues(all: CrossAppEntry[], cluster: ClusterContext, directory: AppDirectory, usable: (spec: AppSpec) => boolean = usableByOthers): SpecIssue[] {
+export function crossAppIssues(all: CrossAppEntry[], cluster: ClusterContext, directory: AppDirectory, usable: (spec: unknown) => boolean = usableByOthers): SpecIssue[] {
   // An app with errors in its shape or identity has its own problems; what it declares of others is not read.
   const entries = all.filter((e) => usable(e.spec));
   // The checks of who calls whom read the directory, which needs every app readable (the others have their own problems).

@@ -132,7 +132,8 @@ export function runPipeline(loaded: LoadedSpecs, options: PipelineOptions = {}):
   const issues: SpecIssue[] = [...loaded.issues, ...clusterIssues(resolved), ...meshDefaultsWarning(resolved)];
   let failed = hasErrors(issues);
   // Which documents other apps may read (`usableByOthers`): asked once per run, for the directory and the cross-app checks.
-  const usable = new Set(resolved.apps.map((a) => a.spec).filter(usableByOthers));
+  const usableSet = new Set(resolved.apps.map((a) => a.spec).filter(usableByOthers));
+  const usable = (spec: unknown) => usableSet.has(spec);
   const context = pipelineContext(options, failed ? undefined : resolved, usable);
   const files: RenderedApp[] = [];
   const total = resolved.apps.length;
@@ -154,7 +155,7 @@ export function runPipeline(loaded: LoadedSpecs, options: PipelineOptions = {}):
   });
   options.onProgress?.(total, total);
   // 5. cross-check
-  const between = [...crossCheck(resolved), ...crossAppIssues(crossAppEntries(resolved), context.cluster, context.directory, (spec) => usable.has(spec))];
+  const between = [...crossCheck(resolved), ...crossAppIssues(crossAppEntries(resolved), context.cluster, context.directory, usable)];
   issues.push(...between);
   failed ||= hasErrors(between);
   if (stop === PipelineStage.VALIDATE || failed) return { issues, resolved, files: new Map(), apps: 0, objects: 0 };
@@ -225,10 +226,12 @@ function outputPath(app: ResolvedApp): string {
  * The context every app of a run is validated and rendered in: the mesh, the cluster (from the
  * Cluster document when the run has a valid one; otherwise OpenShift when an app has a route,
  * plain Kubernetes otherwise) and the directory of every app of the run that is `usableByOthers`
- * (`usable`: the documents a run has already found to be, so that nobody asks again).
+ * (`usable`: that check, or what a run has already found it to say of each document, so that
+ * nobody asks again; it must agree with `usableByOthers`, since the directory's entries are then
+ * not checked again).
  */
-export function pipelineContext(options: SynthOptions, resolved?: ResolvedSet, usable?: ReadonlySet<unknown>): PipelineContext {
-  const apps = (resolved?.apps ?? []).map((a) => a.spec).filter((spec) => (usable ? usable.has(spec) : usableByOthers(spec))) as AppSpec[];
+export function pipelineContext(options: SynthOptions, resolved?: ResolvedSet, usable: (spec: unknown) => boolean = usableByOthers): PipelineContext {
+  const apps = (resolved?.apps ?? []).map((a) => a.spec).filter(usable) as AppSpec[];
   const clusterSpec = resolved?.cluster && isObject(resolved.cluster.spec) ? resolved.cluster.spec.spec as ClusterSpecBody : undefined;
   const cluster = clusterSpec
     ? ClusterContext.fromSpec(clusterSpec, resolved!.cluster!.name)

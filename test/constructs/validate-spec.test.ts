@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { usableByOthers, validateAppSpec } from '../../src/constructs/validate-spec';
+import { directoryOfUsableApps, usableByOthers, validateAppSpec } from '../../src/constructs/validate-spec';
 import { AppDirectory } from '../../src/spec/app-directory';
 import { ROOT, appSpec } from '../util';
 
@@ -171,6 +171,16 @@ describe('validateAppSpec', () => {
       expect(usableByOthers(appSpec({ serviceAccount: 'Bad_SA' }))).toBe(false);
       expect(usableByOthers(appSpec({}, { name: 'UPPER' }))).toBe(false);
       expect(usableByOthers({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: {} })).toBe(false);
+    });
+    test('a directory recorded as made of usable apps is trusted: its entries are not checked again (the pipeline\'s directory)', () => {
+      const web = appSpec();
+      const api = appSpec({ ports: [{ name: 'http', port: -1 }], allow: [{ from: [{ app: 'web' }] }] }, { name: 'api' });
+      const derived = (directory: AppDirectory) => validateAppSpec(web, { baseDir: ROOT, directory }).map((p) => p.message);
+      expect(derived(new AppDirectory([web, api]))).toEqual([expect.stringMatching(/^the objects of this app are derived in part from app "shop\/api"/)]);
+      // Recorded, the same (wrong) entry is taken as usable: which is why only a directory of checked specs may be recorded.
+      expect(derived(directoryOfUsableApps(new AppDirectory([web, api])))).toEqual([]);
+      // The record belongs to that directory's entries, not to the specs: a new directory of the same specs is checked.
+      expect(derived(new AppDirectory([web, api]))).toHaveLength(1);
     });
     test('fails an app whose egress derives from an app with a bad port, naming that app (not an internal error)', () => {
       const web = appSpec();

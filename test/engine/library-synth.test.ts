@@ -114,11 +114,14 @@ describe('synthesizeCharts writes what App.synth writes', () => {
   test('refuses an App whose constructs fail validation, with App.synth\'s message', () => {
     const build = (app: App) => new Chart(app, 'c').node.addValidation({ validate: () => ['broken'] });
     const viaCdk8s = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'library-synth-')) });
-    build(viaCdk8s);
-    const ours = new App({ outdir: viaCdk8s.outdir });
-    build(ours);
-    expect(() => synthesizeCharts(ours)).toThrow(new Error('Validation failed with the following errors:\n  [c] broken'));
-    expect(() => viaCdk8s.synth()).toThrow(new Error('Validation failed with the following errors:\n  [c] broken'));
-    fs.rmSync(viaCdk8s.outdir, { recursive: true, force: true });
+    try {
+      build(viaCdk8s);
+      const ours = new App({ outdir: viaCdk8s.outdir });
+      build(ours);
+      expect(() => synthesizeCharts(ours)).toThrow(new Error('Validation failed with the following errors:\n  [c] broken'));
+      expect(() => viaCdk8s.synth()).toThrow(new Error('Validation failed with the following errors:\n  [c] broken'));
+    } finally {
+      fs.rmSync(viaCdk8s.outdir, { recursive: true, force: true });
+    }
   });
 });

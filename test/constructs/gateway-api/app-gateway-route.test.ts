@@ -236,10 +236,13 @@ describe('AppGatewayRoute', () => {
 
   test('gatewayProblems checks a backend CA file', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-'));
-    fs.writeFileSync(path.join(dir, 'not-a-cert.pem'), 'hello');
-    const check = (file: string) => gatewayProblems({ app: 'web', namespace: 'shop', ports: [https], gateway: { parentRef: { name: 'public' }, backendCA: { file } }, cluster: cluster(), baseDir: dir });
-    expect(check('missing.pem')).toEqual([{ field: 'spec.gateway.backendCA.file', message: expect.stringMatching(/file "missing\.pem" does not exist/) }]);
-    expect(check('not-a-cert.pem')).toEqual([{ field: 'spec.gateway.backendCA.file', message: 'file "not-a-cert.pem" holds no PEM certificate' }]);
-    fs.rmSync(dir, { recursive: true, force: true });
+    try {
+      fs.writeFileSync(path.join(dir, 'not-a-cert.pem'), 'hello');
+      const check = (file: string) => gatewayProblems({ app: 'web', namespace: 'shop', ports: [https], gateway: { parentRef: { name: 'public' }, backendCA: { file } }, cluster: cluster(), baseDir: dir });
+      expect(check('missing.pem')).toEqual([{ field: 'spec.gateway.backendCA.file', message: expect.stringMatching(/file "missing\.pem" does not exist/) }]);
+      expect(check('not-a-cert.pem')).toEqual([{ field: 'spec.gateway.backendCA.file', message: 'file "not-a-cert.pem" holds no PEM certificate' }]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
