@@ -28,6 +28,7 @@ import type * as SecureAppModule from '../constructs/secure-app';
 import { AppSpecError, SpecContext, directoryOfUsableApps, validateAppSpec, usableByOthers } from '../constructs/validate-spec';
 import { manifestYaml } from '../render/yaml-dump';
 import { isBuiltPlain } from '../render/built-plain';
+import type * as FastRenderModule from '../render/fast-render';
 import { BASE_ENV, ResolvedApp, ResolvedSet, forEnvironment, resolveEnvironment } from './environments';
 import { SpecIssue, hasErrors, issueOf } from './issues';
 import { LoadedSpecs, classifyDocuments } from './load';
@@ -54,6 +55,7 @@ const cdk8s = lazy(() => require('cdk8s') as typeof Cdk8s);
 const secureApp = lazy(() => require('../constructs/secure-app') as typeof SecureAppModule);
 const trust = lazy(() => require('./trust-graph') as typeof TrustGraphModule);
 const verify = lazy(() => require('./verify') as typeof VerifyModule);
+const fastRender = lazy(() => require('../render/fast-render') as typeof FastRenderModule);
 
 /** Where a run stops. */
 export enum PipelineStage {
@@ -202,8 +204,9 @@ interface RenderedApp {
 function renderKept(path: string, chart: Chart): { rendered: RenderedApp; jsonBytesAtMost: number[] } {
   const manifests: any[] = [];
   const jsonBytesAtMost: number[] = [];
+  const { renderSharingProps } = fastRender();
   for (const o of apiObjects(chart)) {
-    const manifest = o.toJson();
+    const manifest = renderSharingProps(() => o.toJson()); // kept for reading only: it may share parts with the props
     if (isBuiltPlain(manifest)) {
       manifests.push(manifest);
       jsonBytesAtMost.push(jsonBytesBound(manifest));

@@ -225,17 +225,18 @@ function withoutItsConverter(gvk: { readonly apiVersion: string; readonly kind: 
       const v = toPlain(props[k], true, false, true);
       if (v !== undefined) setOwnProperty(out, k, v);
     }
-    for (const order of orders) inFieldOrder(out, order, 0);
+    let ordered = out;
+    for (const order of orders) ordered = inFieldOrder(ordered, order, 0);
+    return ordered;
   } catch (e) {
     if (e instanceof NeedsConverter) return undefined;
     throw e;
   }
-  return out;
 }
 
 /**
- * Puts the fields of the structs at `order`'s path (below `value`, from step `step` on) in the
- * order of `order.fields`, each struct rebuilt in its parent; throws `NeedsConverter` when one has
+ * `value` with the fields of the structs at `order`'s path (from step `step` on) in the order of
+ * `order.fields`: each struct and each parent on the path rebuilt, nothing changed in place; throws `NeedsConverter` when one has
  * a field the list leaves out, or when a value on the path is not what the converter expects there
  * (a struct, a list of them), so that the converter decides what becomes of it.
  */
@@ -251,10 +252,14 @@ function inFieldOrder(value: any, order: FieldOrder, step: number): any {
   const { field, each } = order.steps[step];
   const child = Object.prototype.hasOwnProperty.call(value, field) ? value[field] : undefined;
   if (child === undefined) return value;
-  if (!each) setOwnProperty(value, field, inFieldOrder(child, order, step + 1));
+  let next: any;
+  if (!each) next = inFieldOrder(child, order, step + 1);
   else if (!Array.isArray(child)) throw new NeedsConverter();
-  else for (let i = 0; i < child.length; i++) child[i] = inFieldOrder(child[i], order, step + 1);
-  return value;
+  else next = child.map((item) => inFieldOrder(item, order, step + 1));
+  // A new parent (the rendered value may share its structs with the props: see `shareProps`), its keys in their order.
+  const out: any = {};
+  for (const k of Object.keys(value)) setOwnProperty(out, k, k === field ? next : value[k]);
+  return out;
 }
 
 /** The classes `fastRendering` renders without their converter (for tests). */
@@ -277,8 +282,20 @@ function toPlain(value: any, sortKeys: boolean, filterEmpty: boolean, unwrap = f
   if (Array.isArray(value)) {
     const n = value.length;
     if (filterEmpty && n === 0) return undefined;
+    let i = 0;
+    let first: any;
+    if (shareProps) {
+      // The items as they are up to the first that renders otherwise (kept, not rendered twice); the array itself when none does.
+      for (; i < n; i++) {
+        first = toPlain(value[i], sortKeys, filterEmpty, unwrap);
+        if (first !== value[i] || first === undefined) break;
+      }
+      if (i === n) return value;
+    }
     const items = new Array(n);
-    for (let i = 0; i < n; i++) items[i] = toPlain(value[i], sortKeys, filterEmpty, unwrap);
+    for (let j = 0; j < i; j++) items[j] = value[j];
+    if (shareProps) items[i++] = first;
+    for (; i < n; i++) items[i] = toPlain(value[i], sortKeys, filterEmpty, unwrap);
     return items;
   }
   if (value.constructor !== Object) {
@@ -289,10 +306,33 @@ function toPlain(value: any, sortKeys: boolean, filterEmpty: boolean, unwrap = f
   }
   if (typeof value.resolve === 'function') throw new NeedsGenericPath();
   const keys = Object.keys(value);
-  if (sortKeys && keys.length > 1 && !inOrder(keys)) keys.sort();
+  const ordered = !sortKeys || keys.length < 2 || inOrder(keys);
+  if (!ordered) keys.sort();
+  let i = 0;
   const out: any = {};
   let empty = true;
-  for (let i = 0; i < keys.length; i++) {
+  if (shareProps && ordered) {
+    // The object itself when every field renders as it is (none dropped, renamed or __proto__).
+    let first: any;
+    for (; i < keys.length; i++) {
+      const field = value[keys[i]];
+      if (field === undefined || field === null || (unwrap && RENAMED_PROPS_FIELDS.has(keys[i])) || keys[i] === '__proto__') break;
+      first = toPlain(field, sortKeys, filterEmpty, unwrap);
+      if (first !== field) break;
+    }
+    if (i === keys.length) return filterEmpty && i === 0 ? undefined : value;
+    // A copy: the fields before the i-th as they are, the i-th as rendered above (not rendered twice), the rest below.
+    for (let j = 0; j < i; j++) setOwnProperty(out, keys[j], value[keys[j]]);
+    if (i > 0) empty = false;
+    if (first !== undefined && value[keys[i]] !== undefined && value[keys[i]] !== null && !(unwrap && RENAMED_PROPS_FIELDS.has(keys[i])) && keys[i] !== '__proto__') {
+      if (first !== null) {
+        setOwnProperty(out, keys[i], first);
+        empty = false;
+      }
+      i++;
+    }
+  }
+  for (; i < keys.length; i++) {
     const field = value[keys[i]];
     if (field === undefined || field === null) continue; // left out, as the converter leaves out a renamed field without value
     if (unwrap && RENAMED_PROPS_FIELDS.has(keys[i])) throw new NeedsConverter();
@@ -303,6 +343,26 @@ function toPlain(value: any, sortKeys: boolean, filterEmpty: boolean, unwrap = f
     }
   }
   return filterEmpty && empty ? undefined : out;
+}
+
+/**
+ * While set (`renderSharingProps`), `toPlain` returns a value of the props that already is what it
+ * would build (plain objects with keys in order and no null or undefined field, arrays, scalars)
+ * as it is, instead of a copy: the manifest then shares those parts with the props. Only for a
+ * caller that keeps the manifest for reading and never hands it out (the pipeline); `toJson()`
+ * otherwise returns objects of its own, as cdk8s' does.
+ */
+let shareProps = false;
+
+/** Runs `render` with `toJson()` sharing with the props what needs no copy (see `shareProps`). */
+export function renderSharingProps<T>(render: () => T): T {
+  const before = shareProps;
+  shareProps = true;
+  try {
+    return render();
+  } finally {
+    shareProps = before;
+  }
 }
 
 /** Whether keys are already in the order `sort()` puts them in (most of the props written are). */

@@ -1,9 +1,10 @@
 import { resolveEnvironment } from '../../src/engine/environments';
 import { classifyDocuments, SpecDocument } from '../../src/engine/load';
 import { PipelineStage, crossCheck, pipelineContext, runPipeline, validateApp } from '../../src/engine/pipeline';
-import { synthesizeDocuments, validateDocuments } from '../../src/engine/synth';
+import * as path from 'node:path';
+import { loadSpecFiles, synthesizeDocuments, validateDocuments } from '../../src/engine/synth';
 import * as validateSpec from '../../src/constructs/validate-spec';
-import { appSpec } from '../util';
+import { ROOT, appSpec } from '../util';
 
 const doc = (file: string, d: unknown, index = 0): SpecDocument => ({ file, index, doc: d });
 const withEnvs = (environments: object, name = 'web') => doc(`${name}.yaml`, appSpec({ environments } as any, { name }));
@@ -88,6 +89,22 @@ describe('runPipeline', () => {
     const bad = [doc('bad.yaml', appSpec({ image: 'nginx' }, { name: 'bad' })), ...docs, docs[0]];
     expect(validateDocuments(bad)).toEqual(runPipeline({ docs: bad, issues: [] }, { stopAfter: PipelineStage.VALIDATE }).issues);
     expect(validateDocuments(bad).map((i) => i.field)).toEqual(['spec.image', 'metadata.name']);
+  });
+
+  test('never changes the documents it reads: every example, deep-frozen, gives the same files (rendering shares parts of them)', () => {
+    const { docs: examples } = loadSpecFiles([path.join(ROOT, 'examples')]);
+    const freeze = (v: any): any => {
+      if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+        Object.freeze(v);
+        for (const k of Object.keys(v)) freeze(v[k]);
+      }
+      return v;
+    };
+    for (const env of [undefined, 'prod']) {
+      const expected = synthesizeDocuments(structuredClone(examples), { env });
+      expect(expected.issues.filter((i) => !i.warning)).toEqual([]);
+      expect(synthesizeDocuments(freeze(structuredClone(examples)), { env }).files).toEqual(expected.files);
+    }
   });
 
   test('an app with errors in its identity stays out of what the others read; each document is asked once', () => {

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { App, Chart, IResolver, JsonPatch, LazyResolver, NumberStringUnionResolver, ImplicitTokenResolver, Lazy } from 'cdk8s';
+import { ApiObject, App, Chart, IResolver, JsonPatch, LazyResolver, NumberStringUnionResolver, ImplicitTokenResolver, Lazy } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { SecureApp } from '../../src/constructs/secure-app';
 import { forEnvironment, loadSpecFiles, toYaml } from '../../src/engine/synth';
@@ -9,7 +9,7 @@ import { pipelineContext } from '../../src/engine/pipeline';
 import { ClusterContext } from '../../src/spec/cluster-context';
 import { AppDirectory } from '../../src/spec/app-directory';
 import * as fs from 'node:fs';
-import { RENAMED_PROPS_FIELDS, classesWithoutConverter, fastRendering, fieldOrderOf } from '../../src/render/fast-render';
+import { RENAMED_PROPS_FIELDS, classesWithoutConverter, fastRendering, fieldOrderOf, renderSharingProps } from '../../src/render/fast-render';
 import { isBuiltPlain } from '../../src/render/built-plain';
 import '../../src/constructs';
 import { ROOT, appSpec } from '../util';
@@ -52,9 +52,58 @@ const cases: Case[] = [
   }, { labels: { zeta: '1', alpha: '2' }, annotations: { 'argocd.argoproj.io/sync-wave': '1' } }), ROOT, everyOptionCluster, undefined],
 ];
 
+/** Each object of a fresh chart of the app as YAML: rendered once plainly, once sharing with its props (as the pipeline does), then plainly again. */
+function renderThrice(spec: any, baseDir: string, cluster?: ClusterContext, directory?: AppDirectory): string[] {
+  const app = new App({ outdir: undefined, resolvers: [new LazyResolver(), new NumberStringUnionResolver()] });
+  const chart = new Chart(app, 'c', { disableResourceNameHashes: true });
+  new SecureApp(chart, 'App', { spec, baseDir, cluster, directory });
+  const objects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+  const pass = (share: boolean) => toYaml(objects.map((o) => (share ? renderSharingProps(() => o.toJson()) : o.toJson())));
+  return [pass(false), pass(true), pass(false)];
+}
+
 describe('fastRendering', () => {
   test.each(cases)('%s renders byte-identically to the generic cdk8s path', (_name, spec, baseDir, cluster, directory) => {
     expect(render(spec, false, baseDir, cluster, directory)).toBe(render(spec, true, baseDir, cluster, directory));
+  });
+
+  test.each(cases)('%s renders the same while sharing with its props, and leaves its props as they were', (_name, spec, baseDir, cluster, directory) => {
+    const [before, shared, after] = renderThrice(spec, baseDir, cluster, directory);
+    expect(shared).toBe(before);
+    expect(after).toBe(before); // nothing the shared rendering did changed the props
+  });
+
+  test('sharing with the props: a struct already as rendered is the props\' own, one that is not is a copy; without sharing, all are copies', () => {
+    const data = { a: '1', b: '2' };
+    const unordered = { b: '2', a: '1' };
+    const withEmpty = { a: '1', b: undefined };
+    const chart = new Chart(new App(), 'c');
+    const cm = new (fastRendering(k8s.KubeConfigMap, { alphabeticalConverter: true }))(chart, 'cm', { metadata: { name: 'x', labels: { app: 'x' } }, data });
+    const shared = renderSharingProps(() => cm.toJson());
+    expect(shared.data).toBe(data);
+    expect(cm.toJson().data).not.toBe(data);
+    expect(cm.toJson()).toEqual(shared);
+    const other = new (fastRendering(k8s.KubeConfigMap, { alphabeticalConverter: true }))(chart, 'cm2', { metadata: { name: 'y' }, data: unordered, binaryData: withEmpty as any });
+    const copied = renderSharingProps(() => other.toJson());
+    expect(copied.data).not.toBe(unordered);
+    expect(Object.keys(copied.data)).toEqual(['a', 'b']);
+    expect(copied.binaryData).toEqual({ a: '1' });
+    expect(Object.keys(unordered)).toEqual(['b', 'a']); // the props are not sorted in place
+  });
+
+  test('sharing with the props: a fieldOrder reorders a copy, never the props\' structs', () => {
+    const generated = classesWithoutConverter().find((c) => c.name === 'TrafficTarget')!;
+    const Tt = fastRendering(generated, { alphabeticalConverter: true, fieldOrder: fieldOrderOf(generated) });
+    const rule = { kind: 'HTTPRouteGroup', matches: ['get'], name: 'r' }; // alphabetical: as toPlain would build it
+    const rules = [rule];
+    const spec = { destination: { kind: 'ServiceAccount', name: 'd', namespace: 'n' }, rules, sources: [{ kind: 'ServiceAccount', name: 's', namespace: 'n' }] };
+    const tt = new Tt(new Chart(new App(), 'c'), 't', { metadata: { name: 't' }, spec });
+    const shared = renderSharingProps(() => tt.toJson());
+    expect(Object.keys(shared.spec.rules[0])).toEqual(['kind', 'name', 'matches']);
+    expect(shared.spec.destination).toBe(spec.destination);
+    expect(spec.rules).toBe(rules);
+    expect(rules[0]).toBe(rule);
+    expect(Object.keys(rule)).toEqual(['kind', 'matches', 'name']);
   });
 
   test('falls back to the generic path when a JSON patch is added', () => {
