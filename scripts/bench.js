@@ -268,7 +268,8 @@ const BYTES_PER_APP = 64 * 1024;
  */
 function benchFolder(maxApps) {
   let where = process.env.BENCH_OUT ? path.resolve(process.env.BENCH_OUT) : undefined;
-  let what = 'BENCH_OUT';
+  /** What the folder is, for the report (and, unless BENCH_OUT chose it, why). */
+  let place = 'BENCH_OUT';
   if (!where) {
     let shm = false;
     let why = 'no tmpfs at /dev/shm';
@@ -279,12 +280,15 @@ function benchFolder(maxApps) {
       if (s.type === TMPFS_MAGIC && !shm) why = `/dev/shm has ${fmt(free / 2 ** 20)} MB free, ${fmt(maxApps * BYTES_PER_APP / 2 ** 20)} MB needed`;
     } catch { /* no /dev/shm */ }
     where = shm ? '/dev/shm' : os.tmpdir();
-    what = shm ? 'a tmpfs; BENCH_OUT to choose another folder' : `the OS temporary directory (${why}); BENCH_OUT to choose another folder`;
+    place = shm ? 'a tmpfs' : `the OS temporary directory (${why})`;
   }
   fs.mkdirSync(where, { recursive: true });
   let fsType = 'unknown';
-  try { fsType = fs.statfsSync(where).type === TMPFS_MAGIC ? 'tmpfs' : `statfs type 0x${fs.statfsSync(where).type.toString(16)}`; } catch { /* unknown */ }
-  return { dir: fs.mkdtempSync(path.join(where, 'zt-bench-')), what, fsType };
+  try {
+    const { type } = fs.statfsSync(where);
+    fsType = type === TMPFS_MAGIC ? 'tmpfs' : `statfs type 0x${type.toString(16)}`;
+  } catch { /* unknown */ }
+  return { dir: fs.mkdtempSync(path.join(where, 'zt-bench-')), place, fsType };
 }
 
 /** Milliseconds to create and write 1,000 files of 9 KB (an app's file is about 9.2 KB) in 50 new folders under `dir` (median of 3): how costly files are there. */
@@ -386,7 +390,7 @@ function main() {
     ENV.TMPDIR = folder.dir;
     process.env.TMPDIR = folder.dir;
     const files = fileCost(folder.dir);
-    console.log(`runs write under ${folder.dir} (${folder.what}); 1,000 files of 9 KB take ${fmt(files)} ms to write there`);
+    console.log(`runs write under ${folder.dir} (${folder.place}${process.env.BENCH_OUT ? '' : '; BENCH_OUT to choose another folder'}); 1,000 files of 9 KB take ${fmt(files)} ms to write there`);
     measure({ sizes, cycleSizes, libSizes, plusSizes, repeat, repeatLarge, coldRuns, folder, files });
   } finally {
     removeFolder();
@@ -472,9 +476,9 @@ function measure({ sizes, cycleSizes, libSizes, plusSizes, repeat, repeatLarge, 
     if (cold.ratio > 1.5) miss('cold start of validate vs require(\'cdk8s\')', `${fmt(cold.ratio, 2)}x`, '<= 1.5x');
   }
 
-  console.log(`\nFor README (node ${process.version}, ${os.cpus().length} cpus, ${new Date().toISOString().slice(0, 10)}; files written to ${folder.what.split(';')[0]}, 1,000 files in ${fmt(files)} ms):\n`);
+  console.log(`\nFor README (node ${process.version}, ${os.cpus().length} cpus, ${new Date().toISOString().slice(0, 10)}; files written to ${folder.place}, 1,000 files in ${fmt(files)} ms):\n`);
   console.log(markdown(rows, libRows, plusRows, cold, coldRuns).join('\n'));
-  if (process.env.BENCH_JSON) fs.writeFileSync(process.env.BENCH_JSON, JSON.stringify({ node: process.version, cpus: os.cpus().length, date: new Date().toISOString(), output: folder.what.split(';')[0], outputDir: folder.dir, fsType: folder.fsType, thousandFilesMs: files, rows, libRows, plusRows, cold, failures }, null, 2));
+  if (process.env.BENCH_JSON) fs.writeFileSync(process.env.BENCH_JSON, JSON.stringify({ node: process.version, cpus: os.cpus().length, date: new Date().toISOString(), output: folder.place, outputDir: folder.dir, fsType: folder.fsType, thousandFilesMs: files, rows, libRows, plusRows, cold, failures }, null, 2));
   if (failures.length) {
     console.log(`MISSED ${failures.length} target${failures.length === 1 ? '' : 's'}:\n  ${failures.join('\n  ')}`);
     process.exitCode = 1;

@@ -204,18 +204,20 @@ interface RenderedApp {
 function renderKept(path: string, chart: Chart): { rendered: RenderedApp; jsonBytesAtMost: number[] } {
   const manifests: any[] = [];
   const jsonBytesAtMost: number[] = [];
-  const { renderSharingProps } = fastRender();
-  for (const o of apiObjects(chart)) {
-    const manifest = renderSharingProps(() => o.toJson()); // kept for reading only: it may share parts with the props
-    if (isBuiltPlain(manifest)) {
-      manifests.push(manifest);
-      jsonBytesAtMost.push(jsonBytesBound(manifest));
-    } else {
-      const sized = sizedCopy(manifest);
-      manifests.push(sized.copy);
-      jsonBytesAtMost.push(sized.jsonBytesAtMost);
+  // Kept for reading only, so rendered sharing parts with the props (see `renderSharingProps`).
+  fastRender().renderSharingProps(() => {
+    for (const o of apiObjects(chart)) {
+      const manifest = o.toJson();
+      if (isBuiltPlain(manifest)) {
+        manifests.push(manifest);
+        jsonBytesAtMost.push(jsonBytesBound(manifest));
+      } else {
+        const sized = sizedCopy(manifest);
+        manifests.push(sized.copy);
+        jsonBytesAtMost.push(sized.jsonBytesAtMost);
+      }
     }
-  }
+  });
   return { rendered: { path, objects: manifests.length, manifests }, jsonBytesAtMost };
 }
 

@@ -236,9 +236,10 @@ function withoutItsConverter(gvk: { readonly apiVersion: string; readonly kind: 
 
 /**
  * `value` with the fields of the structs at `order`'s path (from step `step` on) in the order of
- * `order.fields`: each struct and each parent on the path rebuilt, nothing changed in place; throws `NeedsConverter` when one has
- * a field the list leaves out, or when a value on the path is not what the converter expects there
- * (a struct, a list of them), so that the converter decides what becomes of it.
+ * `order.fields`: each struct and each parent on the path rebuilt, nothing changed in place.
+ * Throws `NeedsConverter` when one has a field the list leaves out, or when a value on the path is
+ * not what the converter expects there (a struct, a list of them), so that the converter decides
+ * what becomes of it.
  */
 function inFieldOrder(value: any, order: FieldOrder, step: number): any {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new NeedsConverter();
@@ -309,34 +310,28 @@ function toPlain(value: any, sortKeys: boolean, filterEmpty: boolean, unwrap = f
   const ordered = !sortKeys || keys.length < 2 || inOrder(keys);
   if (!ordered) keys.sort();
   let i = 0;
-  const out: any = {};
-  let empty = true;
+  /** The i-th field as the sharing check below rendered it, so that the copy does not render it again. */
+  let rendered: any = NOT_RENDERED;
   if (shareProps && ordered) {
     // The object itself when every field renders as it is (none dropped, renamed or __proto__).
-    let first: any;
     for (; i < keys.length; i++) {
       const field = value[keys[i]];
       if (field === undefined || field === null || (unwrap && RENAMED_PROPS_FIELDS.has(keys[i])) || keys[i] === '__proto__') break;
-      first = toPlain(field, sortKeys, filterEmpty, unwrap);
-      if (first !== field) break;
+      const v = toPlain(field, sortKeys, filterEmpty, unwrap);
+      if (v !== field) { rendered = v; break; }
     }
     if (i === keys.length) return filterEmpty && i === 0 ? undefined : value;
-    // A copy: the fields before the i-th as they are, the i-th as rendered above (not rendered twice), the rest below.
-    for (let j = 0; j < i; j++) setOwnProperty(out, keys[j], value[keys[j]]);
-    if (i > 0) empty = false;
-    if (first !== undefined && value[keys[i]] !== undefined && value[keys[i]] !== null && !(unwrap && RENAMED_PROPS_FIELDS.has(keys[i])) && keys[i] !== '__proto__') {
-      if (first !== null) {
-        setOwnProperty(out, keys[i], first);
-        empty = false;
-      }
-      i++;
-    }
   }
+  // A copy: the fields the check found as rendered are kept as they are, the others rendered here.
+  const out: any = {};
+  for (let j = 0; j < i; j++) setOwnProperty(out, keys[j], value[keys[j]]);
+  let empty = i === 0;
   for (; i < keys.length; i++) {
     const field = value[keys[i]];
     if (field === undefined || field === null) continue; // left out, as the converter leaves out a renamed field without value
     if (unwrap && RENAMED_PROPS_FIELDS.has(keys[i])) throw new NeedsConverter();
-    const v = toPlain(field, sortKeys, filterEmpty, unwrap);
+    const v = rendered !== NOT_RENDERED ? rendered : toPlain(field, sortKeys, filterEmpty, unwrap);
+    rendered = NOT_RENDERED;
     if (v !== undefined && v !== null) {
       setOwnProperty(out, keys[i], v);
       empty = false;
@@ -344,6 +339,9 @@ function toPlain(value: any, sortKeys: boolean, filterEmpty: boolean, unwrap = f
   }
   return filterEmpty && empty ? undefined : out;
 }
+
+/** No value yet (`toPlain`'s field rendered by its sharing check). */
+const NOT_RENDERED = Symbol('not rendered');
 
 /**
  * While set (`renderSharingProps`), `toPlain` returns a value of the props that already is what it
