@@ -84,6 +84,42 @@ interface MetadataFields {
   readonly ownerReferences?: unknown[];
 }
 
+/** The fields `ApiObjectMetadataDefinition.toJson()` writes over its additional attributes. */
+const METADATA_FIELDS: ReadonlySet<string> = new Set(['annotations', 'finalizers', 'labels', 'name', 'namespace', 'ownerReferences']);
+
+/**
+ * What `ApiObjectMetadataDefinition.toJson()` renders, from its fields: `{ ...additional
+ * attributes, name, namespace, annotations, finalizers, ownerReferences, labels }` with empty maps
+ * and lists dropped and keys sorted (its sanitizeValue sorts whatever CDK8S_DISABLE_SORT says).
+ * cdk8s keeps the metadata the object was given among the additional attributes, so these
+ * usually hold only fields the six override; then the six are written directly, in sorted order,
+ * instead of spreading the attributes (an object cdk8s deleted a key from, slow to spread) into
+ * an object to sort and copy.
+ */
+function metadataJson(m: MetadataFields): unknown {
+  const extra = m._additionalAttributes!;
+  for (const k of Object.keys(extra)) {
+    if (!METADATA_FIELDS.has(k)) {
+      return toPlain({ ...extra, name: m.name, namespace: m.namespace, annotations: m.annotations, finalizers: m.finalizers, ownerReferences: m.ownerReferences, labels: m.labels }, true, true);
+    }
+  }
+  const out: any = {};
+  let empty = true;
+  let v = toPlain(m.annotations, true, true);
+  if (v !== undefined) { out.annotations = v; empty = false; }
+  v = toPlain(m.finalizers, true, true);
+  if (v !== undefined) { out.finalizers = v; empty = false; }
+  v = toPlain(m.labels, true, true);
+  if (v !== undefined) { out.labels = v; empty = false; }
+  v = toPlain(m.name, true, true);
+  if (v !== undefined) { out.name = v; empty = false; }
+  v = toPlain(m.namespace, true, true);
+  if (v !== undefined) { out.namespace = v; empty = false; }
+  v = toPlain(m.ownerReferences, true, true);
+  if (v !== undefined) { out.ownerReferences = v; empty = false; }
+  return empty ? undefined : out;
+}
+
 /**
  * Returns a subclass of a generated ApiObject class that renders itself without cdk8s' generic
  * resolve pass: it walks its own props once (producing `Lazy` values, turning IntOrString /
@@ -148,7 +184,7 @@ export function fastRendering<P extends object>(cls: GeneratedApiObjectClass<P>,
         // read from its fields; if this cdk8s version keeps them otherwise, its own toJson().
         const m = this.metadata as unknown as MetadataFields;
         const metadata = m._additionalAttributes && m.labels && m.annotations && m.finalizers && m.ownerReferences
-          ? toPlain({ ...m._additionalAttributes, name: m.name, namespace: m.namespace, annotations: m.annotations, finalizers: m.finalizers, ownerReferences: m.ownerReferences, labels: m.labels }, true, true)
+          ? metadataJson(m)
           : this.metadata.toJson();
         // `{ ...props, metadata }` as ApiObject.toJson() renders it. The order of these top-level
         // keys does not matter: the generated converter (`manifest`) writes them in its own order.

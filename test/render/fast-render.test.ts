@@ -131,6 +131,39 @@ describe('fastRendering', () => {
     expect(sa.toJson().metadata).toEqual({ name: 'x', namespace: 'ns', labels: { app: 'y', extra: '1', team: 'a' }, annotations: { note: 'z' } });
   });
 
+
+  test('renders metadata as the generic path does, key order included, with and without attributes beyond the six cdk8s writes over them', () => {
+    const metadatas: any[] = [
+      { name: 'plain' },
+      { name: 'empty-maps', labels: {}, annotations: {}, finalizers: [], ownerReferences: [] },
+      { name: 'full', namespace: 'other', labels: { z: '1', a: '2' }, annotations: { y: '1', b: '2' }, finalizers: ['f/b', 'f/a'], ownerReferences: [{ uid: 'u', name: 'o', kind: 'K', apiVersion: 'v1' }] },
+      { name: 'extra', generateName: 'g-', uid: 'u1', labels: { x: '1' } },
+      { name: 'empty-extra', deletionGracePeriodSeconds: undefined, managedFields: [] },
+    ];
+    /** Each metadata on an object of a converted and of a directly rendered class, as JSON, rendered plainly and sharing with the props. */
+    const renderAll = (generic: boolean): string[] => {
+      const resolvers: IResolver[] = [new LazyResolver(), new NumberStringUnionResolver()];
+      if (generic) resolvers.push(new PassThroughResolver());
+      const chart = new Chart(new App({ outdir: undefined, resolvers }), 'c', { namespace: 'ns', labels: { team: 'a' } });
+      const out: string[] = [];
+      for (const Cls of [fastRendering(k8s.KubeServiceAccount), fastRendering(k8s.KubeConfigMap, { alphabeticalConverter: true })]) {
+        metadatas.forEach((metadata, i) => {
+          const o = new Cls(chart, `${Cls.name}${i}`, { metadata: { ...metadata } });
+          if (i === 0) o.metadata.add('generateName', 'late-'); // an attribute added after construction
+          out.push(JSON.stringify(o.toJson()), JSON.stringify(renderSharingProps(() => o.toJson())));
+        });
+      }
+      return out;
+    };
+    const fast = renderAll(false);
+    expect(fast).toEqual(renderAll(true));
+    expect(fast).toHaveLength(20);
+    // Both ways of rendering metadata were taken: the six fields alone, and with other attributes.
+    expect(JSON.parse(fast[2]).metadata).toEqual({ name: 'empty-maps', namespace: 'ns', labels: { team: 'a' } });
+    expect(Object.keys(JSON.parse(fast[14]).metadata)).toEqual(['annotations', 'finalizers', 'labels', 'name', 'namespace', 'ownerReferences']);
+    expect(JSON.parse(fast[0]).metadata.generateName).toBe('late-');
+    expect(JSON.parse(fast[16]).metadata).toEqual({ generateName: 'g-', labels: { team: 'a', x: '1' }, name: 'extra', namespace: 'ns', uid: 'u1' });
+  });
   test('renders a field its converter renames through the converter', () => {
     const Svc = fastRendering(k8s.KubeService, { alphabeticalConverter: true });
     const svc = new Svc(new Chart(new App(), 'c'), 'svc', { metadata: { name: 'x' }, spec: { clusterIp: 'None', ports: [{ port: 80, targetPort: k8s.IntOrString.fromString('http') }] } });
