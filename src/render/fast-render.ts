@@ -253,7 +253,7 @@ function withoutItsConverter(gvk: { readonly apiVersion: string; readonly kind: 
   const out: any = { apiVersion: gvk.apiVersion, kind: gvk.kind };
   if (metadata !== undefined && metadata !== null) out.metadata = metadata;
   const keys = Object.keys(props);
-  if (keys.length > 1 && !inOrder(keys)) keys.sort();
+  if (keys.length > 1 && !inOrder(keys)) sortKeysInPlace(keys);
   try {
     for (const k of keys) {
       if (k === 'metadata' || props[k] === undefined || props[k] === null) continue;
@@ -344,7 +344,7 @@ function toPlain(value: any, sortKeys: boolean, filterEmpty: boolean, unwrap = f
   if (typeof value.resolve === 'function') throw new NeedsGenericPath();
   const keys = Object.keys(value);
   const ordered = !sortKeys || keys.length < 2 || inOrder(keys);
-  if (!ordered) keys.sort();
+  if (!ordered) sortKeysInPlace(keys);
   let i = 0;
   /** The i-th field as the sharing check below rendered it, so that the copy does not render it again. */
   let rendered: any = NOT_RENDERED;
@@ -397,6 +397,26 @@ export function renderSharingProps<T>(render: () => T): T {
   } finally {
     shareProps = before;
   }
+}
+
+/**
+ * `keys.sort()` (UTF-16 code unit order, as `<` compares strings): an insertion sort for the few
+ * keys of a struct, where the built-in sort's setup costs more than the sorting (about a quarter
+ * of rendering's own time went to it); the built-in sort above 16 keys.
+ */
+export function sortKeysInPlace(keys: string[]): string[] {
+  const n = keys.length;
+  if (n > 16) return keys.sort();
+  for (let i = 1; i < n; i++) {
+    const k = keys[i];
+    let j = i - 1;
+    while (j >= 0 && keys[j] > k) {
+      keys[j + 1] = keys[j];
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+  return keys;
 }
 
 /** Whether keys are already in the order `sort()` puts them in (most of the props written are). */

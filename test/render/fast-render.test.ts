@@ -9,7 +9,8 @@ import { pipelineContext } from '../../src/engine/pipeline';
 import { ClusterContext } from '../../src/spec/cluster-context';
 import { AppDirectory } from '../../src/spec/app-directory';
 import * as fs from 'node:fs';
-import { RENAMED_PROPS_FIELDS, classesWithoutConverter, fastRendering, fieldOrderOf, renderSharingProps } from '../../src/render/fast-render';
+import fc from 'fast-check';
+import { RENAMED_PROPS_FIELDS, classesWithoutConverter, fastRendering, fieldOrderOf, renderSharingProps, sortKeysInPlace } from '../../src/render/fast-render';
 import { isBuiltPlain } from '../../src/render/built-plain';
 import '../../src/constructs';
 import { ROOT, appSpec } from '../util';
@@ -104,6 +105,16 @@ describe('fastRendering', () => {
     expect(spec.rules).toBe(rules);
     expect(rules[0]).toBe(rule);
     expect(Object.keys(rule)).toEqual(['kind', 'matches', 'name']);
+  });
+
+  test('sorts keys as Array.prototype.sort does, for few keys (its own insertion sort) and many (the built-in sort)', () => {
+    // Keys of any UTF-16 code units (surrogates, upper case before lower case, prefixes), repeated or not.
+    const key = fc.oneof(fc.string({ unit: 'binary', maxLength: 6 }), fc.constantFrom('a', 'A', 'ab', 'b', '_', 'Z', '\uD83D', '\uFFFF', '10', '9'));
+    fc.assert(fc.property(fc.array(key, { maxLength: 40 }), (keys) => {
+      const copy = [...keys];
+      expect(sortKeysInPlace(copy)).toBe(copy); // in place
+      expect(copy).toEqual([...keys].sort());
+    }), { numRuns: 2000 });
   });
 
   test('falls back to the generic path when a JSON patch is added', () => {
