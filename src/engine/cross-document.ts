@@ -89,10 +89,10 @@ export function duplicateObjectIssues(files: readonly RenderedFile[], resolved: 
       if (!isObject(o) || !isObject(o.metadata)) continue;
       const group = typeof o.apiVersion === 'string' ? apiGroupOf(o.apiVersion) ?? o.apiVersion : '';
       const namespace = typeof o.metadata.namespace === 'string' ? o.metadata.namespace : '';
-      const id = `${o.kind} ${namespace ? `${namespace}/` : ''}${o.metadata.name}`;
       const key = `${group}\0${o.kind}\0${namespace}\0${o.metadata.name}`;
       const first = seen.get(key);
       if (!first) { seen.set(key, writer); continue; }
+      const id = `${o.kind} ${namespace ? `${namespace}/` : ''}${o.metadata.name}`;
       const named = NAMED_BY[o.kind] ?? { field: 'metadata.name', hint: 'rename one of the two' };
       const by = first.output === writer.output ? 'this app writes it twice' : `${first.app} (${first.file}) writes it too, into ${first.output}`;
       issues.push({
