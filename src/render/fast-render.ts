@@ -84,8 +84,9 @@ interface MetadataFields {
   readonly ownerReferences?: unknown[];
 }
 
-/** The fields `ApiObjectMetadataDefinition.toJson()` writes over its additional attributes. */
-const METADATA_FIELDS: ReadonlySet<string> = new Set(['annotations', 'finalizers', 'labels', 'name', 'namespace', 'ownerReferences']);
+/** The fields `ApiObjectMetadataDefinition.toJson()` writes over its additional attributes, in sorted order. */
+const METADATA_FIELDS = ['annotations', 'finalizers', 'labels', 'name', 'namespace', 'ownerReferences'] as const;
+const METADATA_FIELD_SET: ReadonlySet<string> = new Set(METADATA_FIELDS);
 
 /**
  * What `ApiObjectMetadataDefinition.toJson()` renders, from its fields: `{ ...additional
@@ -99,24 +100,19 @@ const METADATA_FIELDS: ReadonlySet<string> = new Set(['annotations', 'finalizers
 function metadataJson(m: MetadataFields): unknown {
   const extra = m._additionalAttributes!;
   for (const k of Object.keys(extra)) {
-    if (!METADATA_FIELDS.has(k)) {
+    if (!METADATA_FIELD_SET.has(k)) {
       return toPlain({ ...extra, name: m.name, namespace: m.namespace, annotations: m.annotations, finalizers: m.finalizers, ownerReferences: m.ownerReferences, labels: m.labels }, true, true);
     }
   }
   const out: any = {};
   let empty = true;
-  let v = toPlain(m.annotations, true, true);
-  if (v !== undefined) { out.annotations = v; empty = false; }
-  v = toPlain(m.finalizers, true, true);
-  if (v !== undefined) { out.finalizers = v; empty = false; }
-  v = toPlain(m.labels, true, true);
-  if (v !== undefined) { out.labels = v; empty = false; }
-  v = toPlain(m.name, true, true);
-  if (v !== undefined) { out.name = v; empty = false; }
-  v = toPlain(m.namespace, true, true);
-  if (v !== undefined) { out.namespace = v; empty = false; }
-  v = toPlain(m.ownerReferences, true, true);
-  if (v !== undefined) { out.ownerReferences = v; empty = false; }
+  for (const field of METADATA_FIELDS) {
+    const v = toPlain(m[field], true, true);
+    if (v !== undefined) {
+      out[field] = v;
+      empty = false;
+    }
+  }
   return empty ? undefined : out;
 }
 
