@@ -152,8 +152,10 @@ const MAX_DEPTH = 200;
 export function selfReferenceProblem(doc: unknown): Problem | undefined {
   const open = new Set<object>();
   // The keys from the document down to the value visited (the field path is only written for a problem).
-  const keys: Array<{ key: string; index: boolean }> = [];
-  const at = () => keys.reduce((path, k) => (k.index ? `${path}[${k.key}]` : path ? `${path}.${k.key}` : k.key), '');
+  // Two parallel lists (the key, and whether it indexes a list), so that visiting a key allocates nothing.
+  const keys: string[] = [];
+  const indexes: boolean[] = [];
+  const at = () => keys.reduce((path, k, i) => (indexes[i] ? `${path}[${k}]` : path ? `${path}.${k}` : k), '');
   const visit = (v: unknown, depth: number): Problem | undefined => {
     if (typeof v !== 'object' || v === null) return undefined;
     if (open.has(v)) return { field: at(), message: 'refers to a value that contains it (a YAML alias inside its own anchor): the document has no end; write the value out' };
@@ -161,10 +163,14 @@ export function selfReferenceProblem(doc: unknown): Problem | undefined {
     open.add(v);
     const index = Array.isArray(v);
     for (const k of Object.keys(v)) {
-      keys.push({ key: k, index });
-      const found = visit((v as Record<string, unknown>)[k], depth + 1);
+      const child = (v as Record<string, unknown>)[k];
+      if (typeof child !== 'object' || child === null) continue; // a scalar refers to nothing
+      keys.push(k);
+      indexes.push(index);
+      const found = visit(child, depth + 1);
       if (found) return found;
       keys.pop();
+      indexes.pop();
     }
     open.delete(v);
     return undefined;

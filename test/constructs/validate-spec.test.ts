@@ -73,6 +73,21 @@ describe('validateAppSpec', () => {
         { field: 'metadata.labels', message: 'refers to a value that contains it (a YAML alias inside its own anchor): the document has no end; write the value out' },
       ]);
     });
+    test('fails a self-reference inside a list with the field path through the list index', () => {
+      const allow: any[] = [{ from: [] }];
+      allow[0].from = allow;
+      expect(problems({ ...base, spec: { ...base.spec, mesh: { allow } } })).toEqual([
+        { field: 'spec.mesh.allow[0].from', message: 'refers to a value that contains it (a YAML alias inside its own anchor): the document has no end; write the value out' },
+      ]);
+    });
+    test('fails a document nested deeper than 200 levels, naming where it passes the limit', () => {
+      const deep: any = {};
+      let at = deep;
+      for (let i = 0; i < 250; i++) at = at.x = {};
+      const [p] = problems({ ...base, spec: { ...base.spec, labels: deep } });
+      expect(p.message).toBe('nests deeper than 200 levels');
+      expect(p.field).toBe(['spec', 'labels', ...Array(199).fill('x')].join('.'));
+    });
     test('shortens long values in messages', () => {
       const [p] = problems(appSpec({}, { name: 'x'.repeat(10_000) }));
       expect(p.field).toBe('metadata.name');

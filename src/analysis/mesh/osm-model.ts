@@ -403,8 +403,7 @@ export class OsmModel implements IMeshModel {
     const s = r.settings;
     const protocol = l4(request);
     if (protocol !== 'TCP') return plain(`OSM redirects only TCP to the sidecar: ${protocol} leaves ${w.ref} directly (osm:pkg/injector/iptables.go:14-36)`, [], skips);
-    const excludedPorts = union(parsePorts(w.podAnnotations[OSM_OUTBOUND_PORT_EXCLUSION_ANNOTATION]) ?? [], s.outboundPortExclusions);
-    if (excludedPorts.includes(path.port)) {
+    if (portExcluded(w.podAnnotations[OSM_OUTBOUND_PORT_EXCLUSION_ANNOTATION], s.outboundPortExclusions, path.port)) {
       return plain(`port ${path.port} is excluded from ${w.ref}'s outbound interception (${exclusionSource(w.podAnnotations, OSM_OUTBOUND_PORT_EXCLUSION_ANNOTATION, path.port, 'outboundPortExclusionList', s)}; osm:pkg/injector/iptables.go:135-144)`, meshConfigRefs(s), skips);
     }
     const excludedRanges = [...(parseCidrs(w.podAnnotations[OSM_OUTBOUND_IP_RANGE_EXCLUSION_ANNOTATION]) ?? []), ...s.outboundIpRangeExclusions];
@@ -564,8 +563,7 @@ export class OsmModel implements IMeshModel {
     const protocol = l4(request);
     if (protocol !== 'TCP') return leg(true, `OSM redirects only TCP to ${d.ref}'s sidecar: ${protocol} reaches the app directly (osm:pkg/injector/iptables.go:39-62)`);
     if (NEVER_REDIRECTED_INBOUND.includes(request.port)) return leg(true, `port ${request.port} is never redirected to ${d.ref}'s sidecar (Prometheus/probe port, osm:pkg/injector/iptables.go:46-58)`);
-    const excluded = union(parsePorts(d.podAnnotations[OSM_INBOUND_PORT_EXCLUSION_ANNOTATION]) ?? [], s.inboundPortExclusions);
-    if (excluded.includes(request.port)) {
+    if (portExcluded(d.podAnnotations[OSM_INBOUND_PORT_EXCLUSION_ANNOTATION], s.inboundPortExclusions, request.port)) {
       return leg(true, `port ${request.port} is excluded from ${d.ref}'s inbound interception (${exclusionSource(d.podAnnotations, OSM_INBOUND_PORT_EXCLUSION_ANNOTATION, request.port, 'inboundPortExclusionList', s)}; osm:pkg/injector/iptables.go:71-80): it reaches the app without the sidecar, so only NetworkPolicy and the app decide`, [d.ref, ...meshConfigRefs(s)]);
     }
     return arrival === 'mesh' ? this.meshInbound(model, request, path, d) : this.ingressInbound(model, request, d);
@@ -1132,7 +1130,11 @@ function numbers(value: unknown): number[] {
   return Array.isArray(value) ? value.filter((x): x is number => typeof x === 'number' && Number.isInteger(x)) : [];
 }
 
-function union(a: number[], b: number[]): number[] {
-  return [...new Set([...a, ...b])];
+/**
+ * Whether `port` is in a pod's port exclusion annotation (an invalid list excludes nothing: the
+ * injector refuses it) or in the MeshConfig's list (osm:pkg/injector/iptables.go:71-80, 135-144).
+ */
+function portExcluded(annotation: string | undefined, meshConfigPorts: number[], port: number): boolean {
+  return meshConfigPorts.includes(port) || (annotation !== undefined && (parsePorts(annotation) ?? []).includes(port));
 }
 
