@@ -140,6 +140,8 @@ const STRING_JSON_BYTES_PER_UNIT = 6;
 
 let bound = 0;
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /**
  * A copy of rendered (JSON-like) data, and an upper bound of its size as JSON in UTF-8, in one walk:
  * the run keeps the copy (`renderKept` in pipeline.ts) and checks sizes against the bound, so
@@ -188,12 +190,12 @@ function copyCounting(v: any, copy: boolean): any {
     bound = Infinity; // a Date, a class with toJSON, ...: kept as it is, measured by serializing
     return v;
   }
-  const keys = Object.keys(v);
-  bound += 2 + keys.length;
+  // for-in over own keys: Object.keys' keys in its order, without allocating their list (a third of this walk's allocation).
+  bound += 2;
   const out = copy ? {} : v;
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
-    bound += STRING_JSON_BYTES_PER_UNIT * k.length + 3;
+  for (const k in v) {
+    if (!hasOwn.call(v, k)) continue;
+    bound += STRING_JSON_BYTES_PER_UNIT * k.length + 4;
     const item = copyCounting(v[k], copy);
     if (copy) setOwnProperty(out, k, item);
   }

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { MAX_ANNOTATIONS_BYTES, MAX_OBJECT_BYTES, objectSizeIssues, sizedCopy } from '../../src/engine/limits';
+import { MAX_ANNOTATIONS_BYTES, MAX_OBJECT_BYTES, jsonBytesBound, objectSizeIssues, sizedCopy } from '../../src/engine/limits';
 import { synthesizeApp } from '../../src/engine/synth';
 import { appSpec } from '../util';
 
@@ -73,6 +73,22 @@ describe('sizedCopy', () => {
     expect(JSON.stringify(copy)).toBe(JSON.stringify(value));
     expect(Object.getOwnPropertyDescriptor(copy.b[0], '__proto__')?.value).toBe('x');
     expect(jsonBytesAtMost).toBeGreaterThanOrEqual(jsonBytes(value));
+  });
+
+  test('an enumerable property inherited from a polluted Object.prototype is neither copied nor counted', () => {
+    const value = { a: 'x', b: [{ c: 1 }], d: Object.assign(Object.create(null), { e: true }) };
+    const clean = sizedCopy(value);
+    (Object.prototype as any).polluted = 'y'.repeat(1000);
+    try {
+      const { copy, jsonBytesAtMost } = sizedCopy(value);
+      expect(Object.keys(copy)).toEqual(['a', 'b', 'd']);
+      expect(Object.prototype.hasOwnProperty.call(copy.b[0], 'polluted')).toBe(false);
+      expect(Object.keys(copy.d)).toEqual(['e']);
+      expect(jsonBytesAtMost).toBe(clean.jsonBytesAtMost);
+      expect(jsonBytesBound(value)).toBe(clean.jsonBytesAtMost);
+    } finally {
+      delete (Object.prototype as any).polluted;
+    }
   });
 
   test('a value that is not plain data is kept as it is, and its bound is unknown (Infinity)', () => {
