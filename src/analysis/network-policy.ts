@@ -40,7 +40,7 @@ const selectingCache = new WeakMap<ClusterModel, WeakMap<PodEndpoint, { [directi
  * verdict is the same but its reason is empty and it names no objects.
  */
 export function ingressVerdict(model: ClusterModel, dest: PodEndpoint, port: PortRef, source: NetworkEndpoint, explain: boolean = true): Verdict {
-  return verdict(model, dest, 'Ingress', (peer, ns) => peerMatches(peer, ns, source), port, dest.ports, explain);
+  return verdict(model, dest, 'Ingress', source, port, dest.ports, explain);
 }
 
 /**
@@ -49,7 +49,7 @@ export function ingressVerdict(model: ClusterModel, dest: PodEndpoint, port: Por
  * Without `explain`, the verdict is the same but its reason is empty and it names no objects.
  */
 export function egressVerdict(model: ClusterModel, source: PodEndpoint, dest: NetworkEndpoint, port: PortRef, explain: boolean = true): Verdict {
-  return verdict(model, source, 'Egress', (peer, ns) => peerMatches(peer, ns, dest), port, dest.pod?.ports ?? [], explain);
+  return verdict(model, source, 'Egress', dest, port, dest.pod?.ports ?? [], explain);
 }
 
 /**
@@ -145,24 +145,49 @@ function familyOf(cidr: string): number {
 }
 
 /**
- * The verdict of one pod's policies for one direction; `peerOk` tests a rule peer (of a policy in
- * `ns`) against the other end. Without `explain`, the same decision without a reason or objects.
+ * The verdict of one pod's policies for one direction, against the connection's other end
+ * (`other`: the source for ingress, the destination for egress), which a rule peer of a policy
+ * must match. Without `explain`, the same decision without a reason or objects.
  */
-function verdict(model: ClusterModel, pod: PodEndpoint, direction: PolicyDirection, peerOk: (peer: unknown, ns: string) => boolean, port: PortRef, destPorts: PodPort[], explain: boolean): Verdict {
+function verdict(model: ClusterModel, pod: PodEndpoint, direction: PolicyDirection, other: NetworkEndpoint, port: PortRef, destPorts: PodPort[], explain: boolean): Verdict {
   const dir = direction.toLowerCase();
   if (pod.hostNetwork) return explain ? { allowed: true, reason: `${describePod(pod)} uses the host network: NetworkPolicy does not apply to it`, objects: [] } : ALLOWED;
   const isolating = selecting(model, pod, direction);
   if (isolating.length === 0) return explain ? { allowed: true, reason: `no NetworkPolicy selects ${describePod(pod)} for ${dir}`, objects: [] } : ALLOWED;
-  const admits = (rule: Rule, ns: string) =>
-    (rule.peers === undefined || rule.peers.some((peer) => peerOk(peer, ns))) &&
-    (rule.ports === undefined || rule.ports.some((entry) => portMatches(entry, port, destPorts)));
-  const admitting = (p: Policy) => (p.rules[direction] ?? []).some((rule) => admits(rule, p.namespace));
-  if (!explain) return isolating.some(admitting) ? ALLOWED : DENIED;
-  const admitted = isolating.filter(admitting).map((p) => p.ref);
+  if (!explain) {
+    for (const p of isolating) if (admitting(p, direction, other, port, destPorts)) return ALLOWED;
+    return DENIED;
+  }
+  const admitted = isolating.filter((p) => admitting(p, direction, other, port, destPorts)).map((p) => p.ref);
   if (admitted.length > 0) return { allowed: true, reason: `${listRefs(admitted)} ${admitted.length === 1 ? 'admits' : 'admit'} it`, objects: admitted };
   const refs = isolating.map((p) => p.ref);
   const none = refs.length === 1 ? 'no rule of it admits it' : 'no rule of theirs admits it';
   return { allowed: false, reason: `${listRefs(refs)} ${refs.length === 1 ? 'isolates' : 'isolate'} ${describePod(pod)} for ${dir} and ${none}`, objects: refs };
+}
+
+/**
+ * Whether a rule of the policy for `direction` admits the connection: its peers (none: any) match
+ * the other end and its ports (none: any) the port. Plain loops, so that the table's many
+ * verdicts allocate no closures.
+ */
+function admitting(p: Policy, direction: PolicyDirection, other: NetworkEndpoint, port: PortRef, destPorts: PodPort[]): boolean {
+  const rules = p.rules[direction];
+  if (rules === undefined) return false;
+  for (const rule of rules) {
+    if (rule.peers !== undefined && !anyPeerMatches(rule.peers, p.namespace, other)) continue;
+    if (rule.ports === undefined || anyPortMatches(rule.ports, port, destPorts)) return true;
+  }
+  return false;
+}
+
+function anyPeerMatches(peers: unknown[], policyNamespace: string, other: NetworkEndpoint): boolean {
+  for (const peer of peers) if (peerMatches(peer, policyNamespace, other)) return true;
+  return false;
+}
+
+function anyPortMatches(entries: unknown[], port: PortRef, destPorts: PodPort[]): boolean {
+  for (const entry of entries) if (portMatches(entry, port, destPorts)) return true;
+  return false;
 }
 
 /** The policies of a pod's namespace that select it and are about a direction (cached per endpoint). */
