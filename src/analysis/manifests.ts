@@ -139,9 +139,10 @@ class ManifestReader {
       this.problems.push({ file: rel, message: e instanceof ReadRefusal ? e.message : `cannot be read (${errorCode(e)})` });
       return;
     }
-    const docs = /\.json$/i.test(full) ? this.parseJson(text, rel) : this.parseYaml(text, rel);
+    const json = /\.json$/i.test(full);
+    const docs = json ? this.parseJson(text, rel) : this.parseYaml(text, rel);
     if (docs === undefined) return;
-    const budget = new AliasBudget(this.maxAliasNodes, text.length);
+    const budget = new AliasBudget(this.maxAliasNodes, text.length, !json && mayShareNodes(text));
     docs.forEach((doc, index) => this.addDocument(doc, rel, index, budget));
   }
 
@@ -263,6 +264,10 @@ function refuseFile(full: string, maxBytes: number): string | undefined {
  * is computed once (memoised by identity). Throws a `ReadRefusal` past the budget, for a
  * recursive alias, or for nesting deeper than MAX_DOCUMENT_DEPTH. One budget per file: spend
  * each document of the file on it, before anything else walks the document.
+ *
+ * Documents that share no node (`shared` false: YAML text without a `*`, which every alias
+ * starts with, or JSON) are plain trees: they are counted by a walk that memoises nothing, which
+ * for a folder of thousands of files is most of the cost of counting.
  */
 export class AliasBudget {
   private readonly sizes = new Map<object, number>();
@@ -271,15 +276,32 @@ export class AliasBudget {
 
   private readonly limit: number;
 
-  /** Without aliases a file has at most one node per character: aliases may add `aliasNodes` more. */
-  constructor(private readonly aliasNodes: number, characters: number) {
+  /**
+   * Without aliases a file has at most one node per character: aliases may add `aliasNodes` more.
+   * `shared`: whether the documents may share nodes (may hold YAML aliases); see `mayShareNodes`.
+   */
+  constructor(private readonly aliasNodes: number, characters: number, private readonly shared: boolean = true) {
     this.limit = aliasNodes + characters;
   }
 
   /** Charges a document's expanded size to the budget. */
   public spend(doc: unknown): void {
-    this.spent += this.size(doc, 0);
+    this.spent += this.shared ? this.size(doc, 0) : this.treeSize(doc, 0);
     if (this.spent > this.limit) throw this.tooLarge();
+  }
+
+  /** `size` of a document that shares no node: no memo, and no cycle is possible. */
+  private treeSize(value: unknown, depth: number): number {
+    if (typeof value !== 'object' || value === null) return 1;
+    if (depth > MAX_DOCUMENT_DEPTH) throw new ReadRefusal(`is nested deeper than ${MAX_DOCUMENT_DEPTH} levels: refused`);
+    let total = 1;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) total += this.treeSize(value[i], depth + 1);
+    } else {
+      for (const k in value) if (hasOwn.call(value, k)) total += this.treeSize((value as Record<string, unknown>)[k], depth + 1);
+    }
+    if (this.spent + total > this.limit) throw this.tooLarge();
+    return total;
   }
 
   private size(value: unknown, depth: number): number {
@@ -303,6 +325,22 @@ export class AliasBudget {
     return new ReadRefusal(`expands to more than ${this.limit} nodes through YAML aliases: refused (aliases may add at most ${this.aliasNodes} nodes to a file)`);
   }
 }
+
+/**
+ * Whether documents parsed from YAML `text` may share nodes. Only a YAML alias (`*name`) makes
+ * js-yaml return one object in two places, and js-yaml reads an alias only where a node starts:
+ * at the start of the text, or after white space, a line break, `[`, `{`, `,` or `:` (a `*`
+ * elsewhere is inside a scalar: `.*`, `"*.example.com"`). A `*` in such a place inside a scalar
+ * (`a *b`) only makes the answer a careful yes.
+ */
+export function mayShareNodes(text: string): boolean {
+  return ALIAS_START.test(text);
+}
+
+/** A `*` where js-yaml could read an alias (see `mayShareNodes`; \s includes the byte order mark). */
+const ALIAS_START = /(?:^|[\s[{,:])\*/;
+
+const hasOwn = Object.prototype.hasOwnProperty;
 
 /** Why a value is not a Kubernetes object we can read; undefined when it is one. */
 function objectProblem(value: unknown): string | undefined {

@@ -8,7 +8,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import * as yaml from 'js-yaml';
-import { AliasBudget, ReadRefusal, readRegularFile } from '../analysis/manifests';
+import { AliasBudget, ReadRefusal, mayShareNodes, readRegularFile } from '../analysis/manifests';
 import type { SpecIssue } from './issues';
 import { errnoAdvice, errnoWords } from './os-errors';
 
@@ -76,7 +76,7 @@ export function readSpecFile(file: string, limits: SpecReadLimits = {}): ParsedS
     return issue(`not valid YAML${where}: ${err.reason ?? err.message}`, document ? `document ${document}` : '-');
   }
   const documents: ParsedDocument[] = [];
-  const budget = new AliasBudget(limits.maxAliasNodes ?? MAX_SPEC_ALIAS_NODES, text.length);
+  const budget = new AliasBudget(limits.maxAliasNodes ?? MAX_SPEC_ALIAS_NODES, text.length, mayShareNodes(text));
   for (let index = 0; index < all.length; index++) {
     const doc = all[index];
     if (doc === null || doc === undefined) continue;

@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ts from 'typescript';
-import { formatManifestProblem, loadManifests } from '../../src/analysis/manifests';
+import * as yaml from 'js-yaml';
+import * as fc from 'fast-check';
+import { AliasBudget, ReadRefusal, formatManifestProblem, loadManifests, mayShareNodes } from '../../src/analysis/manifests';
 import type { LoadedManifests } from '../../src/analysis/manifests';
 
 /** The folders the tests make, removed after them. */
@@ -218,6 +220,70 @@ describe('loadManifests', () => {
     const r = loadManifests(dir);
     expect(problemOf(r, 'rec.yaml').message).toMatch(/contains itself through a YAML alias/);
     expect(problemOf(r, 'deep.json').message).toMatch(/nested deeper than 1000 levels/);
+  });
+
+  test('reads a file whose strings hold a * but no alias (counted the careful way)', () => {
+    const dir = folder({ 'star.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: star}\ndata: {host: "*.example.com", glob: "a*"}\n' });
+    const r = loadManifests(dir, { maxAliasNodes: 0 });
+    expect(r.problems).toEqual([]);
+    expect(kinds(r)).toEqual(['ConfigMap/star']);
+  });
+
+  test('a document counts the same nodes whether or not it may share them (the walk without memo is for trees)', () => {
+    const tree = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, fc.string({ maxLength: 3 }), fc.integer(), fc.constant(null), tie('array'), tie('object')),
+      array: fc.array(tie('value'), { maxLength: 5 }),
+      object: fc.dictionary(fc.string({ maxLength: 3 }), tie('value'), { maxKeys: 5 }),
+    })).value;
+    const nodes = (v: unknown): number => (typeof v === 'object' && v !== null ? 1 + Object.values(v).reduce((n: number, c) => n + nodes(c), 0) : 1);
+    const fits = (v: unknown, limit: number, shared: boolean) => {
+      try {
+        new AliasBudget(0, limit, shared).spend(v);
+        return true;
+      } catch (e) {
+        if (!(e instanceof ReadRefusal)) throw e;
+        return false;
+      }
+    };
+    fc.assert(fc.property(tree, (v) => {
+      const n = nodes(v);
+      for (const shared of [true, false]) {
+        expect(fits(v, n, shared)).toBe(true);
+        expect(fits(v, n - 1, shared)).toBe(false);
+      }
+    }), { numRuns: 500 });
+  });
+
+  test('YAML text may share nodes only with a * where a node starts', () => {
+    for (const t of ['a: &x {b: 1}\nc: *x\n', '*x', '\uFEFF*x', '- *x', 'a:\t*x', '[a,*x]', '{a:*x}', 'a: [b,\n  *x]', 'a: b *c']) expect([t, mayShareNodes(t)]).toEqual([t, true]);
+    for (const t of ['a: "*.example.com"\n', 'pathRegex: .*\n', 'methods: ["*"]\n', "a: '*'\n", 'a: &x {b: 1}\n', 'a: x*y\n']) expect([t, mayShareNodes(t)]).toEqual([t, false]);
+  });
+
+  test('whenever js-yaml returns one object in two places, the text may share nodes', () => {
+    // Values with shared subtrees, written by js-yaml with anchors and aliases, in block and flow styles.
+    const leaf = fc.oneof(fc.string({ maxLength: 4 }), fc.integer(), fc.constant('*'), fc.constant('.*'));
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object')),
+      array: fc.array(tie('node'), { maxLength: 4 }),
+      object: fc.dictionary(fc.string({ maxLength: 3 }), tie('node'), { maxKeys: 4 }),
+    })).node;
+    const shares = (v: unknown, seen = new Set<object>()): boolean => {
+      if (typeof v !== 'object' || v === null) return false;
+      if (seen.has(v)) return true;
+      seen.add(v);
+      return Object.values(v).some((c) => shares(c, seen));
+    };
+    fc.assert(fc.property(value, value, fc.integer({ min: -1, max: 3 }), (a, b, flowLevel) => {
+      const doc = { a, b, again: a, list: [b, a] };
+      const text = yaml.dump(doc, { flowLevel });
+      let parsed: unknown;
+      try {
+        parsed = yaml.load(text);
+      } catch {
+        return; // js-yaml's dump writes some flow-style keys its loader refuses (e.g. "(:{"): nothing is shared then
+      }
+      if (shares(parsed)) expect(mayShareNodes(text)).toBe(true);
+    }), { numRuns: 1000 });
   });
 
   test('fails on a folder that does not exist', () => {
