@@ -334,11 +334,15 @@ export class AliasBudget {
  * (`a *b`) only makes the answer a careful yes.
  */
 export function mayShareNodes(text: string): boolean {
-  return ALIAS_START.test(text);
+  // `/(?:^|[\s[{,:])\*/.test(text)`, by indexOf: a regular expression tried at every position of a large folder costs more.
+  for (let i = text.indexOf('*'); i !== -1; i = text.indexOf('*', i + 1)) {
+    if (i === 0 || BEFORE_ALIAS.test(text[i - 1])) return true;
+  }
+  return false;
 }
 
-/** A `*` where js-yaml could read an alias (see `mayShareNodes`; \s includes the byte order mark). */
-const ALIAS_START = /(?:^|[\s[{,:])\*/;
+/** What may come just before a `*` that js-yaml reads as an alias (see `mayShareNodes`; \s includes the byte order mark). */
+const BEFORE_ALIAS = /[\s[{,:]/;
 
 const hasOwn = Object.prototype.hasOwnProperty;
 

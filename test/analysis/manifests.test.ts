@@ -259,6 +259,11 @@ describe('loadManifests', () => {
     for (const t of ['a: "*.example.com"\n', 'pathRegex: .*\n', 'methods: ["*"]\n', "a: '*'\n", 'a: &x {b: 1}\n', 'a: x*y\n']) expect([t, mayShareNodes(t)]).toEqual([t, false]);
   });
 
+  test('mayShareNodes answers as the regular expression it stands for, on any text', () => {
+    const text = fc.string({ unit: fc.constantFrom('*', ' ', '\t', '\n', '\r', '[', '{', ',', ':', '\uFEFF', '\u00a0', 'a', '.', '"', '-'), maxLength: 12 });
+    fc.assert(fc.property(text, (t) => expect(mayShareNodes(t)).toBe(/(?:^|[\s[{,:])\*/.test(t))), { numRuns: 5000 });
+  });
+
   test('whenever js-yaml returns one object in two places, the text may share nodes', () => {
     // Values with shared subtrees, written by js-yaml with anchors and aliases, in block and flow styles.
     const leaf = fc.oneof(fc.string({ maxLength: 4 }), fc.integer(), fc.constant('*'), fc.constant('.*'));
