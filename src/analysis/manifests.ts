@@ -265,9 +265,9 @@ function refuseFile(full: string, maxBytes: number): string | undefined {
  * recursive alias, or for nesting deeper than MAX_DOCUMENT_DEPTH. One budget per file: spend
  * each document of the file on it, before anything else walks the document.
  *
- * Documents that share no node (`shared` false: YAML text without a `*`, which every alias
- * starts with, or JSON) are plain trees: they are counted by a walk that memoises nothing, which
- * for a folder of thousands of files is most of the cost of counting.
+ * Documents that share no node (`shared` false: YAML text without a `*` where an alias can
+ * start, see `mayShareNodes`, or JSON) are plain trees: they are counted by a walk that memoises
+ * nothing, which for a folder of thousands of files is most of the cost of counting.
  */
 export class AliasBudget {
   private readonly sizes = new Map<object, number>();
@@ -295,12 +295,19 @@ export class AliasBudget {
     if (typeof value !== 'object' || value === null) return 1;
     if (depth > MAX_DOCUMENT_DEPTH) throw new ReadRefusal(`is nested deeper than ${MAX_DOCUMENT_DEPTH} levels: refused`);
     let total = 1;
+    // The budget is checked after each child, as `size` does: a walk past it stops within it.
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) total += this.treeSize(value[i], depth + 1);
+      for (let i = 0; i < value.length; i++) {
+        total += this.treeSize(value[i], depth + 1);
+        if (this.spent + total > this.limit) throw this.tooLarge();
+      }
     } else {
-      for (const k in value) if (hasOwn.call(value, k)) total += this.treeSize((value as Record<string, unknown>)[k], depth + 1);
+      for (const k in value) {
+        if (!hasOwn.call(value, k)) continue;
+        total += this.treeSize((value as Record<string, unknown>)[k], depth + 1);
+        if (this.spent + total > this.limit) throw this.tooLarge();
+      }
     }
-    if (this.spent + total > this.limit) throw this.tooLarge();
     return total;
   }
 
@@ -331,7 +338,9 @@ export class AliasBudget {
  * js-yaml return one object in two places, and js-yaml reads an alias only where a node starts:
  * at the start of the text, or after white space, a line break, `[`, `{`, `,` or `:` (a `*`
  * elsewhere is inside a scalar: `.*`, `"*.example.com"`). A `*` in such a place inside a scalar
- * (`a *b`) only makes the answer a careful yes.
+ * (`a *b`) only makes the answer a careful yes. The one other place, right after a `---` marker
+ * (`---*a`), makes the alias a document's root, which js-yaml always refuses (its anchors are per
+ * document): nothing is shared.
  */
 export function mayShareNodes(text: string): boolean {
   // `/(?:^|[\s[{,:])\*/.test(text)`, by indexOf: a regular expression tried at every position of a large folder costs more.

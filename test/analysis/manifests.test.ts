@@ -222,9 +222,10 @@ describe('loadManifests', () => {
     expect(problemOf(r, 'deep.json').message).toMatch(/nested deeper than 1000 levels/);
   });
 
-  test('reads a file whose strings hold a * but no alias (counted the careful way)', () => {
-    const dir = folder({ 'star.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: star}\ndata: {host: "*.example.com", glob: "a*"}\n' });
-    const r = loadManifests(dir, { maxAliasNodes: 0 });
+  test('reads a file whose strings hold a * but no alias, counting it as a plain tree', () => {
+    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: star}\ndata: {host: "*.example.com", regex: .*}\n';
+    expect(mayShareNodes(text)).toBe(false);
+    const r = loadManifests(folder({ 'star.yaml': text }), { maxAliasNodes: 0 });
     expect(r.problems).toEqual([]);
     expect(kinds(r)).toEqual(['ConfigMap/star']);
   });
@@ -252,6 +253,26 @@ describe('loadManifests', () => {
         expect(fits(v, n - 1, shared)).toBe(false);
       }
     }), { numRuns: 500 });
+  });
+
+  test('aliases after each character that may precede one share objects, and are flagged', () => {
+    const texts: Array<[string, (v: any) => [unknown, unknown]]> = [
+      ['a: &x [1]\nb: *x\n', (v) => [v.a, v.b]],
+      ['a: &x [1]\nb:\t*x\n', (v) => [v.a, v.b]],
+      ['- &x [1]\n- *x\n', (v) => [v[0], v[1]]],
+      ['[&x [1],*x]', (v) => [v[0], v[1]]],
+      ['[&x [1], *x]', (v) => [v[0], v[1]]],
+      ['{"a": &x [1], "b":*x}', (v) => [v.a, v.b]],
+      ['{a: &x [1], ? *x : 1, c:*x}', (v) => [v.a, v.c]], // *x as a key becomes a string; as c's value it is the object
+      ['a: &x [1]\nb: [*x]\n', (v) => [v.a, v.b[0]]],
+      ['a: &x [1]\nb: {c: *x}\n', (v) => [v.a, v.b.c]],
+      ['a: &x [1]\nb: {c:*x}\n', (v) => [v.a, v.b.c]],
+    ];
+    for (const [text, pick] of texts) {
+      const [first, second] = pick(yaml.load(text));
+      if (typeof second === 'object') expect([text, first === second]).toEqual([text, true]);
+      expect([text, mayShareNodes(text)]).toEqual([text, true]);
+    }
   });
 
   test('YAML text may share nodes only with a * where a node starts', () => {

@@ -75,6 +75,11 @@ describe('sizedCopy', () => {
     expect(jsonBytesAtMost).toBeGreaterThanOrEqual(jsonBytes(value));
   });
 
+  test('the bound of a small object, exactly: braces 2, a key 6 per character + 4, a string 6 per character + 2', () => {
+    expect(jsonBytesBound({ ab: 'x' })).toBe(2 + (6 * 2 + 4) + (6 * 1 + 2));
+    expect(sizedCopy({ ab: 'x', c: [1, true, null] }).jsonBytesAtMost).toBe(2 + (6 * 2 + 4) + (6 + 2) + (6 + 4) + (2 + 3) + 25 + 5 + 4);
+  });
+
   test('an enumerable property inherited from a polluted Object.prototype is neither copied nor counted', () => {
     const value = { a: 'x', b: [{ c: 1 }], d: Object.assign(Object.create(null), { e: true }) };
     const clean = sizedCopy(value);

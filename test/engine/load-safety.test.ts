@@ -78,6 +78,11 @@ describe('readSpecFile', () => {
     expect(readSpecFile(file).issues).toEqual([]);
   });
 
+  test('refuses a spec that contains itself through an alias, naming it as such', () => {
+    const file = write('self.yaml', APP('  env: &e { A: *e }\n'));
+    expect(readSpecFile(file).issues.map((i) => i.message)).toEqual(['document 1 contains itself through a YAML alias: recursive documents are refused']);
+  });
+
   test('refuses absurd nesting without overflowing the stack', () => {
     const flow = messages(write('deep.yaml', `${'['.repeat(100000)}${']'.repeat(100000)}\n`))[0];
     expect(flow).toMatch(/^(-|document 1): (not valid YAML at line 1, column \d+: nesting exceeded maxDepth|is nested too deeply)/);
