@@ -65,6 +65,8 @@ export const RENAMED_PROPS_FIELDS: ReadonlySet<string> = new Set([
   'nonResourceUrLs', 'pdId', 'scaleIo', 'setHostnameAsFqdn', 'storagePolicyId', 'targetWwNs', 'volumeId',
   // OpenShift Route's spec.tls.destinationCACertificate
   'destinationCaCertificate',
+  // cert-manager Certificate's spec.isCA; Gateway API BackendTLSPolicy's spec.validation.wellKnownCACertificates
+  'isCa', 'wellKnownCaCertificates',
 ]);
 
 const STANDARD_RESOLVERS = [LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver];

@@ -5,7 +5,7 @@ import { assertValid, dns1123Label, dns1123Subdomain } from '../../spec/rules';
 import { fastRendering } from '../../render/fast-render';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
-const Certificate = fastRendering(cm.Certificate);
+const Certificate = fastRendering(cm.Certificate, { alphabeticalConverter: true });
 
 export interface ServingCertificateProps {
   readonly name: string;

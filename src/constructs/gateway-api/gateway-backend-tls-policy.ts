@@ -7,7 +7,7 @@ import { dns1123Label, dns1123Subdomain, hostName, portName } from '../../spec/r
 import { NOT_CA_CRT_CONFIGMAPS } from './gateway-route-problems';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
-const BackendTlsPolicy = fastRendering(gw.BackendTlsPolicy);
+const BackendTlsPolicy = fastRendering(gw.BackendTlsPolicy, { alphabeticalConverter: true });
 
 export interface GatewayBackendTlsPolicyProps {
   readonly name: string;

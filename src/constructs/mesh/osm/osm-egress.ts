@@ -6,7 +6,7 @@ import { Problems, throwIfProblems } from '../../../spec/problems';
 import { cidr, dns1123Label, dns1123Subdomain, hostName, portNumber } from '../../../spec/rules';
 
 /** The generated class, rendering without the generic resolve pass (see fast-render.ts). */
-const Egress = fastRendering(policy.Egress);
+const Egress = fastRendering(policy.Egress, { alphabeticalConverter: true, fieldOrder: { spec: ['sources', 'hosts', 'ipAddresses', 'ports', 'matches'] } });
 
 export interface OsmEgressProps {
   readonly name: string;
