@@ -266,8 +266,8 @@ function refuseFile(full: string, maxBytes: number): string | undefined {
  * each document of the file on it, before anything else walks the document.
  *
  * Documents that share no node (`shared` false: YAML text without a `*` where an alias can
- * start, see `mayShareNodes`, or JSON) are plain trees: they are counted by a walk that memoises
- * nothing, which for a folder of thousands of files is most of the cost of counting.
+ * start, see `mayShareNodes`, or JSON) are plain trees: they are counted without the memo and the
+ * cycle check, which for a folder of thousands of files are most of the cost of counting.
  */
 export class AliasBudget {
   private readonly sizes = new Map<object, number>();
@@ -286,45 +286,34 @@ export class AliasBudget {
 
   /** Charges a document's expanded size to the budget. */
   public spend(doc: unknown): void {
-    this.spent += this.shared ? this.size(doc, 0) : this.treeSize(doc, 0);
+    this.spent += this.size(doc, 0);
     if (this.spent > this.limit) throw this.tooLarge();
   }
 
-  /** `size` of a document that shares no node: no memo, and no cycle is possible. */
-  private treeSize(value: unknown, depth: number): number {
-    if (typeof value !== 'object' || value === null) return 1;
-    if (depth > MAX_DOCUMENT_DEPTH) throw new ReadRefusal(`is nested deeper than ${MAX_DOCUMENT_DEPTH} levels: refused`);
-    let total = 1;
-    // The budget is checked after each child, as `size` does: a walk past it stops within it.
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        total += this.treeSize(value[i], depth + 1);
-        if (this.spent + total > this.limit) throw this.tooLarge();
-      }
-    } else {
-      for (const k in value) {
-        if (!hasOwn.call(value, k)) continue;
-        total += this.treeSize((value as Record<string, unknown>)[k], depth + 1);
-        if (this.spent + total > this.limit) throw this.tooLarge();
-      }
-    }
-    return total;
-  }
-
+  /**
+   * The node count of `value` with every alias expanded. Documents that may share nodes have each
+   * object's count memoised by identity and a cycle refused; a plain tree needs neither.
+   */
   private size(value: unknown, depth: number): number {
     if (typeof value !== 'object' || value === null) return 1;
-    const known = this.sizes.get(value);
-    if (known !== undefined) return known;
-    if (this.open.has(value)) throw new ReadRefusal('contains itself through a YAML alias: recursive documents are refused');
+    if (this.shared) {
+      const known = this.sizes.get(value);
+      if (known !== undefined) return known;
+      if (this.open.has(value)) throw new ReadRefusal('contains itself through a YAML alias: recursive documents are refused');
+    }
     if (depth > MAX_DOCUMENT_DEPTH) throw new ReadRefusal(`is nested deeper than ${MAX_DOCUMENT_DEPTH} levels: refused`);
-    this.open.add(value);
+    if (this.shared) this.open.add(value);
     let total = 1;
-    for (const child of Object.values(value)) {
-      total += this.size(child, depth + 1);
+    // for-in over own keys (Object.values' values, without allocating their list)
+    for (const k in value) {
+      if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+      total += this.size((value as Record<string, unknown>)[k], depth + 1);
       if (this.spent + total > this.limit) throw this.tooLarge();
     }
-    this.open.delete(value);
-    this.sizes.set(value, total);
+    if (this.shared) {
+      this.open.delete(value);
+      this.sizes.set(value, total);
+    }
     return total;
   }
 
@@ -353,7 +342,6 @@ export function mayShareNodes(text: string): boolean {
 /** What may come just before a `*` that js-yaml reads as an alias (see `mayShareNodes`; \s includes the byte order mark). */
 const BEFORE_ALIAS = /[\s[{,:]/;
 
-const hasOwn = Object.prototype.hasOwnProperty;
 
 /** Why a value is not a Kubernetes object we can read; undefined when it is one. */
 function objectProblem(value: unknown): string | undefined {
