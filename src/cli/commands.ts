@@ -4,7 +4,7 @@ import type * as CertificatesModule from '../engine/certificates';
 import { BASE_ENV } from '../engine/environments';
 import { SpecIssue, hasErrors } from '../engine/issues';
 import { LoadedSpecs, loadSpecFiles } from '../engine/load';
-import { PipelineResult, PipelineStage, pipelineContext, runPipeline } from '../engine/pipeline';
+import { PipelineResult, PipelineStage, runPipeline } from '../engine/pipeline';
 import type { VerifyOptions } from '../engine/verify';
 import type * as VerifyModule from '../engine/verify';
 import type * as ManifestsModule from '../analysis/manifests';
@@ -248,8 +248,7 @@ function verifyCommand(args: ParsedArgs, io: CliIo): number {
   if (specsPath !== undefined) {
     const run = runPipeline(loadSpecFiles([specsPath]), { env: text(args, 'env'), stopAfter: PipelineStage.VALIDATE });
     if (hasErrors(run.issues)) return printProblems(io, run.issues);
-    const context = pipelineContext({}, run.resolved);
-    options = { cluster: context.cluster, specs: context.directory.all.map((a) => a.spec) };
+    options = { cluster: run.context.cluster, specs: run.context.directory.all.map((a) => a.spec) };
   }
   const { formatManifestProblem, loadManifests } = manifests();
   const { formatVerify, verifyObjects } = verifying();

@@ -117,6 +117,12 @@ export interface PipelineResult {
   readonly apps: number;
   /** Objects rendered (0 unless `files` is filled). */
   readonly objects: number;
+  /**
+   * The context the run validated its apps in (see `pipelineContext`): its directory holds the
+   * apps other apps may read, each asked once (`verify --specs` reads the specs from it); when
+   * loading or the Cluster document failed, the context of no apps.
+   */
+  readonly context: PipelineContext;
 }
 
 /**
@@ -160,13 +166,13 @@ export function runPipeline(loaded: LoadedSpecs, options: PipelineOptions = {}):
   const between = [...crossCheck(resolved), ...crossAppIssues(crossAppEntries(resolved), context.cluster, context.directory, usable)];
   issues.push(...between);
   failed ||= hasErrors(between);
-  if (stop === PipelineStage.VALIDATE || failed) return { issues, resolved, files: new Map(), apps: 0, objects: 0 };
+  if (stop === PipelineStage.VALIDATE || failed) return { issues, resolved, files: new Map(), apps: 0, objects: 0, context };
   // 5. cross-check (continued): the objects as a system, analysed as `verify` does
   const clusterFile = serializeCluster(context);
   if (clusterFile) files.push(clusterFile);
   const duplicates = duplicateObjectIssues([...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), resolved); // in output order
   issues.push(...duplicates);
-  if (hasErrors(duplicates)) return { issues, resolved, files: new Map(), apps: 0, objects: 0 };
+  if (hasErrors(duplicates)) return { issues, resolved, files: new Map(), apps: 0, objects: 0, context };
   // The analysis's report is only read for the warnings and the trust graph: neither outlives this block.
   const graph = (() => {
     const analysis = analyse(files, resolved, context);
@@ -177,7 +183,7 @@ export function runPipeline(loaded: LoadedSpecs, options: PipelineOptions = {}):
   collectBetweenPhases(); // the analysis's model and table are garbage now (see phase-collection.ts)
   // 6. serialize: the environment folder
   const objects = files.reduce((n, f) => n + f.objects, 0);
-  return { issues, resolved, files: outputFolder(files, graph, options.env), apps: files.length - (clusterFile ? 1 : 0), objects };
+  return { issues, resolved, files: outputFolder(files, graph, options.env), apps: files.length - (clusterFile ? 1 : 0), objects, context };
 }
 
 /**

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { main } from '../../src/cli/cli';
+import * as validateSpec from '../../src/constructs/validate-spec';
 import { ROOT } from '../util';
 
 function run(argv: string[]) {
@@ -209,11 +210,20 @@ describe('cli', () => {
     }
   });
 
-  test('verify: the committed dist/ folders are exactly what the examples declare', () => {
-    for (const env of ['base', 'prod']) {
-      const r = run(['verify', path.join(ROOT, 'dist', env), '--specs', path.join(ROOT, 'examples'), ...(env === 'prod' ? ['--env', 'prod'] : [])]);
-      expect({ env, code: r.code, err: r.err }).toEqual({ env, code: 0, err: '' });
-      expect(r.out).toMatch(/verified: the allowed paths are exactly the \d+ paths the specs declare, and every pod is admitted$/);
+  test('verify: the committed dist/ folders are exactly what the examples declare (each spec asked once whether others may read it)', () => {
+    const asked = jest.spyOn(validateSpec, 'usableByOthers');
+    try {
+      for (const env of ['base', 'prod']) {
+        asked.mockClear();
+        const r = run(['verify', path.join(ROOT, 'dist', env), '--specs', path.join(ROOT, 'examples'), ...(env === 'prod' ? ['--env', 'prod'] : [])]);
+        expect({ env, code: r.code, err: r.err }).toEqual({ env, code: 0, err: '' });
+        expect(r.out).toMatch(/verified: the allowed paths are exactly the \d+ paths the specs declare, and every pod is admitted$/);
+        const names = asked.mock.calls.map(([d]) => (d as any).metadata.name);
+        expect(names.length).toBeGreaterThan(5);
+        expect(new Set(names).size).toBe(names.length);
+      }
+    } finally {
+      asked.mockRestore();
     }
   });
 

@@ -122,4 +122,22 @@ describe('runPipeline', () => {
       asked.mockRestore();
     }
   });
+
+  test('gives the context it validated in: the cluster and the apps others may read, as pipelineContext makes them, nobody asked twice', () => {
+    // verify --specs reads its specs from here instead of making the context again
+    const api = doc('api.yaml', appSpec({ ports: [{ name: 'http', port: -1 }] }, { name: 'api' }));
+    const routed = doc('web.yaml', appSpec({ route: { host: 'web.example.com', termination: 'edge' } } as any));
+    const asked = jest.spyOn(validateSpec, 'usableByOthers');
+    try {
+      const result = runPipeline({ docs: [api, routed], issues: [] }, { stopAfter: PipelineStage.VALIDATE });
+      expect(asked).toHaveBeenCalledTimes(2);
+      expect(result.context.directory.all.map((a) => a.spec.metadata.name)).toEqual(['web']);
+      expect(result.context.cluster.platform.name).toBe('openshift');
+      const made = pipelineContext({}, result.resolved);
+      expect(result.context.directory.all.map((a) => a.spec)).toEqual(made.directory.all.map((a) => a.spec));
+      expect(result.context.cluster.platform.name).toBe(made.cluster.platform.name);
+    } finally {
+      asked.mockRestore();
+    }
+  });
 });
