@@ -140,4 +140,15 @@ describe('runPipeline', () => {
       asked.mockRestore();
     }
   });
+
+  test('gives the context it validated in for a clean run of the examples with their Cluster document and an environment', () => {
+    const { docs: examples } = loadSpecFiles([path.join(ROOT, 'examples')]);
+    const result = runPipeline({ docs: examples, issues: [] }, { env: 'prod', stopAfter: PipelineStage.VALIDATE });
+    expect(result.issues.filter((i) => !i.warning)).toEqual([]);
+    const made = pipelineContext({}, resolveEnvironment(classifyDocuments(examples), 'prod'));
+    expect(result.context.cluster).toEqual(made.cluster);
+    expect(result.context.mesh.constructor).toBe(made.mesh.constructor);
+    expect(result.context.directory.all.map((a) => a.spec)).toEqual(made.directory.all.map((a) => a.spec));
+    expect(result.context.directory.all.length).toBe(result.resolved.apps.length);
+  });
 });
