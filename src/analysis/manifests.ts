@@ -342,7 +342,6 @@ export function mayShareNodes(text: string): boolean {
 /** What may come just before a `*` that js-yaml reads as an alias (see `mayShareNodes`; \s includes the byte order mark). */
 const BEFORE_ALIAS = /[\s[{,:]/;
 
-
 /** Why a value is not a Kubernetes object we can read; undefined when it is one. */
 function objectProblem(value: unknown): string | undefined {
   const allowed = 'each document must be a Kubernetes object with apiVersion, kind and metadata.name (or a List with items)';
